@@ -1,0 +1,152 @@
+"""Demo data for ``flask seed-demo``: a small, believable contact center."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from qa_app.admin.services import NewAgent, NewTeam, create_agent, create_team
+from qa_app.agents.models import Agent, Team
+from qa_app.auth.models import Role, User
+from qa_app.auth.services import NewUser, create_user
+from qa_app.calls.models import Channel, Interaction, Segment, Speaker, Status, Transcript
+from qa_app.extensions import db
+from qa_app.reviews.models import Criterion, Rubric
+from qa_app.timeutil import utcnow
+
+DEMO_PASSWORD = "demo"
+
+
+class RealUsersPresent(RuntimeError):
+    """Seeding demo accounts with a known password into a real installation would be a hole."""
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    created_users: int
+    created_interactions: int
+
+
+DEMO_TEAMS = [("Billing", "Invoices, refunds and payment plans"),
+              ("Technical support", "Connectivity, devices and outages")]
+DEMO_AGENTS = [("Alex Morgan", "Billing", "A-1001"), ("Bea Lindqvist", "Technical support", "A-1002")]
+DEMO_USERS = [
+    ("admin@example.com", "Ada Admin", Role.ADMIN, None),
+    ("reviewer@example.com", "Riley Reviewer", Role.REVIEWER, None),
+    ("trainer@example.com", "Tess Trainer", Role.TRAINER, None),
+    ("agent@example.com", "Alex Morgan", Role.AGENT, "A-1001"),
+    ("agent2@example.com", "Bea Lindqvist", Role.AGENT, "A-1002"),
+]
+DEMO_CRITERIA = [
+    ("greeting", "Greeting", "Opening", 1.0, False, False),
+    ("disclosure", "Recording disclosure", "Compliance", 1.0, False, True),
+    ("empathy", "Empathy", "Soft skills", 2.0, True, False),
+    ("scripted_phrasing", "Natural, unscripted phrasing", "Soft skills", 1.0, False, False),
+    ("resolution", "Resolution", "Outcome", 3.0, False, False),
+    ("closing", "Closing", "Closing", 1.0, False, False),
+]
+DEMO_CALLS = [
+    ("A-1001", "billing", 0, [
+        ("agent", "Thank you for calling Northwind, this is Alex. This call is recorded for quality."),
+        ("customer", "Hi, I was charged twice for my March invoice and I'm really frustrated."),
+        ("agent", "I'm sorry about that, being charged twice is stressful. Let me look right now."),
+        ("customer", "Thanks. It's the payment from the fourth."),
+        ("agent", "I can see both payments. I've refunded the duplicate; it arrives in three days."),
+        ("customer", "Great, that solves it. Thank you."),
+        ("agent", "You're welcome. Is there anything else? Have a good afternoon."),
+    ]),
+    ("A-1002", "tech", 1, [
+        ("agent", "Northwind support, Bea speaking."),
+        ("customer", "My internet has been down since yesterday. This is the third time I call."),
+        ("agent", "Please restart your router."),
+        ("customer", "I already did that twice."),
+        ("agent", "Then I will create a ticket for a technician. Someone will call you back."),
+        ("customer", "Fine."),
+    ]),
+    ("A-1001", "billing", 2, [
+        ("agent", "Thank you for calling Northwind, this is Alex. This call is recorded."),
+        ("customer", "I'd like to change my payment date to the fifteenth."),
+        ("agent", "Of course. Done: from next month your payment is taken on the fifteenth."),
+        ("customer", "Perfect, thanks."),
+        ("agent", "Anything else I can help with today? Thanks for calling."),
+    ]),
+]
+
+
+def _ensure_demo_allowed() -> None:
+    real = db.session.scalar(select(User.email).where(User.is_demo.is_(False)).limit(1))
+    if real is not None:
+        raise RealUsersPresent(
+            "This database has real (non-demo) users; refusing to add demo accounts with a "
+            "known password. Use an empty database for the demo."
+        )
+
+
+def _ensure_teams_and_agents() -> dict[str, Agent]:
+    teams = {t.name: t for t in db.session.scalars(select(Team))}
+    for name, description in DEMO_TEAMS:
+        if name not in teams:
+            teams[name] = create_team(NewTeam(name, description))
+    agents = {a.employee_ref: a for a in db.session.scalars(select(Agent)) if a.employee_ref}
+    for name, team, ref in DEMO_AGENTS:
+        if ref not in agents:
+            agents[ref] = create_agent(NewAgent(name, teams[team].id, ref))
+    return agents
+
+
+def _ensure_rubric() -> None:
+    if db.session.scalar(select(Rubric.id).where(Rubric.name == "Default")) is not None:
+        return
+    rubric = Rubric(name="Default", version="1", is_active=True)
+    for position, (key, label, section, weight, na, critical) in enumerate(DEMO_CRITERIA):
+        rubric.criteria.append(Criterion(key=key, label=label, section=section, weight=weight,
+                                         na_allowed=na, is_critical=critical, position=position))
+    db.session.add(rubric)
+
+
+def _ensure_calls(agents: dict[str, Agent]) -> int:
+    created = 0
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    for number, (ref, queue, days_ago, turns) in enumerate(DEMO_CALLS, start=1):
+        external_id = f"demo-{number}"
+        if db.session.scalar(select(Interaction.id).where(Interaction.external_id == external_id)):
+            continue
+        interaction = Interaction(
+            channel=Channel.VOICE, agent_id=agents[ref].id, queue=queue, external_id=external_id,
+            started_at=now - timedelta(days=days_ago, hours=number), status=Status.READY,
+            customer_ref=f"CUST-{4000 + number}",
+        )
+        transcript = Transcript(engine="demo", model="hand-written", language="en",
+                                speaker_mode="channels")
+        clock = 0.0
+        for position, (speaker, text) in enumerate(turns):
+            length = max(2.0, len(text.split()) * 0.4)
+            transcript.segments.append(Segment(
+                position=position, speaker=Speaker(speaker), start_s=clock, end_s=clock + length,
+                text=text, redacted_text=text, confidence=0.9, words=[]))
+            clock += length + 0.6
+        interaction.duration_s = clock
+        interaction.transcript = transcript
+        db.session.add(interaction)
+        created += 1
+    return created
+
+
+def seed_demo() -> SeedReport:
+    """Create whatever part of the demo data is missing; running it again changes nothing."""
+    _ensure_demo_allowed()
+    agents = _ensure_teams_and_agents()
+    existing = set(db.session.scalars(select(User.email)))
+    created_users = 0
+    for email, name, role, agent_ref in DEMO_USERS:
+        if email in existing:
+            continue
+        agent_id = agents[agent_ref].id if agent_ref else None
+        create_user(NewUser(email, name, DEMO_PASSWORD, role, agent_id=agent_id, is_demo=True))
+        created_users += 1
+    _ensure_rubric()
+    created_calls = _ensure_calls(agents)
+    db.session.flush()
+    return SeedReport(created_users, created_calls)

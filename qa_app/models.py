@@ -1,0 +1,35 @@
+"""Every model, imported once so the mapper registry and Alembic see the whole schema."""
+
+from qa_app.admin.models import AuditEvent
+from qa_app.agents.models import Agent, Team
+from qa_app.analytics.models import Event, SegmentEmbedding, Tag, TagAssignment, Taxonomy
+from qa_app.api.models import ApiKey
+from qa_app.auth.models import LoginAttempt, Role, User
+from qa_app.calls.models import Interaction, Recording, Segment, Transcript
+from qa_app.coaching.models import (
+    Assignment,
+    CoachingModule,
+    CoachingMoment,
+    CoachingSession,
+    QuizAttempt,
+)
+from qa_app.reviews.models import (
+    CalibrationSession,
+    Criterion,
+    Dispute,
+    Evaluation,
+    EvaluationItem,
+    QueueEntry,
+    ReviewQueue,
+    Rubric,
+    SamplingRule,
+    ScoreSuggestion,
+)
+
+__all__ = [
+    "Agent", "ApiKey", "Assignment", "AuditEvent", "CalibrationSession", "CoachingModule",
+    "CoachingMoment", "CoachingSession", "Criterion", "Dispute", "Evaluation", "EvaluationItem",
+    "Event", "Interaction", "LoginAttempt", "QueueEntry", "QuizAttempt", "Recording",
+    "ReviewQueue", "Role", "Rubric", "SamplingRule", "ScoreSuggestion", "Segment",
+    "SegmentEmbedding", "Tag", "TagAssignment", "Taxonomy", "Team", "Transcript", "User",
+]

@@ -1,0 +1,95 @@
+"""Who may do what: roles, named policies, and the decorator every view declares.
+
+A policy is a function ``(user, obj=None) -> bool``. Views name the policy they need with
+``@requires("policy_name")``; object-level checks call ``ensure(policy, obj)`` after loading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from qa_app.auth.models import Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+Policy = Callable[[User, Any], bool]
+
+STAFF = {Role.ADMIN, Role.REVIEWER, Role.TRAINER}
+
+
+def _role_in(*roles: Role) -> Policy:
+    allowed = set(roles)
+    return lambda user, _obj=None: user.role in allowed
+
+
+def _can_view_interaction(user: User, interaction: Any = None) -> bool:
+    """Staff see every interaction; an agent only those handled by their own agent profile."""
+    if user.role in STAFF:
+        return True
+    if user.role is Role.AGENT:
+        if interaction is None:
+            return True  # may reach the list; the list itself is filtered to their own
+        return user.agent_id is not None and interaction.agent_id == user.agent_id
+    return False
+
+
+def _can_view_agent(user: User, agent: Any = None) -> bool:
+    if user.role in STAFF:
+        return True
+    return agent is None or (user.agent_id is not None and agent.id == user.agent_id)
+
+
+POLICIES: dict[str, Policy] = {
+    "authenticated": lambda user, _obj=None: True,
+    "can_admin": _role_in(Role.ADMIN),
+    "can_manage_users": _role_in(Role.ADMIN),
+    "can_review": _role_in(Role.ADMIN, Role.REVIEWER),
+    "can_coach": _role_in(Role.ADMIN, Role.TRAINER, Role.REVIEWER),
+    "can_manage_training": _role_in(Role.ADMIN, Role.TRAINER),
+    "can_view_analytics": _role_in(Role.ADMIN, Role.REVIEWER, Role.TRAINER),
+    "can_upload": _role_in(Role.ADMIN, Role.REVIEWER),
+    "can_view_interaction": _can_view_interaction,
+    "can_view_agent": _can_view_agent,
+    "is_agent": _role_in(Role.AGENT),
+}
+
+
+def allowed(policy: str, user: Any, obj: Any = None) -> bool:
+    """True when ``user`` passes ``policy``; anonymous users pass nothing."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return POLICIES[policy](user, obj)
+
+
+def ensure(policy: str, obj: Any = None) -> None:
+    """Abort with 404 when an object check fails, so ids cannot be probed."""
+    if not allowed(policy, current_user, obj):
+        abort(404)
+
+
+def requires(policy: str) -> Callable[[F], F]:
+    """Declare the policy a view needs: anonymous users go to sign-in, others get 403."""
+    if policy not in POLICIES:
+        raise KeyError(f"unknown policy {policy!r}")
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not allowed(policy, current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.required_policy = policy  # type: ignore[attr-defined]
+        return login_required(wrapper)  # type: ignore[return-value]
+
+    return decorator
+
+
+def public(view: F) -> F:
+    """Mark a view that needs no sign-in (login page, health check); checked by a test."""
+    view.required_policy = "public"  # type: ignore[attr-defined]
+    return view
