@@ -39,7 +39,9 @@ def run_migrations_online() -> None:
     connectable = config.attributes.get("connection") or target_db.engine
     if isinstance(connectable, type(target_db.engine)):
         with connectable.connect() as connection:
-            context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)
+            context.configure(
+                connection=connection, target_metadata=target_db.metadata, **conf_args
+            )
             with context.begin_transaction():
                 context.run_migrations()
     else:

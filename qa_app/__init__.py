@@ -55,8 +55,17 @@ def register_blueprints(app: Flask) -> None:
     from qa_app.home import bp as home_bp
     from qa_app.reviews import bp as reviews_bp
 
-    for bp in (auth_bp, home_bp, admin_bp, agents_bp, calls_bp, reviews_bp, coaching_bp,
-               analytics_bp, api_bp):
+    for bp in (
+        auth_bp,
+        home_bp,
+        admin_bp,
+        agents_bp,
+        calls_bp,
+        reviews_bp,
+        coaching_bp,
+        analytics_bp,
+        api_bp,
+    ):
         app.register_blueprint(bp)
 
 
@@ -74,8 +83,10 @@ def register_error_pages(app: Flask) -> None:
     def render(code: int, detail: str | None = None) -> tuple[str, int]:
         title, text = messages[code]
         if code == 413:
-            text = (f"Files up to {app.config['MAX_UPLOAD_MB']} MB are accepted. "
-                    "Split the upload or compress the recording and try again.")
+            text = (
+                f"Files up to {app.config['MAX_UPLOAD_MB']} MB are accepted. "
+                "Split the upload or compress the recording and try again."
+            )
         return render_template("error.html", code=code, title=title, text=detail or text), code
 
     for code in messages:
@@ -83,8 +94,11 @@ def register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError) -> tuple[str, int]:
-        return render(400, "The form expired or was sent from elsewhere. "
-                           "Go back, reload the page and submit again.")
+        return render(
+            400,
+            "The form expired or was sent from elsewhere. "
+            "Go back, reload the page and submit again.",
+        )
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -21,9 +21,11 @@ def register(app: Flask) -> None:
             db.session.rollback()
             raise click.ClickException(str(exc)) from exc
         db.session.commit()
-        click.echo(f"demo data ready: {report.created_users} users and "
-                   f"{report.created_interactions} interactions added "
-                   f"(sign in as admin@example.com / demo)")
+        click.echo(
+            f"demo data ready: {report.created_users} users and "
+            f"{report.created_interactions} interactions added "
+            f"(sign in as admin@example.com / demo)"
+        )
 
     @app.cli.command("create-api-key")
     @click.argument("email")

@@ -35,20 +35,53 @@ def _bool(value: str | bool) -> bool:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("SECRET_KEY", None, str, "Signs sessions and CSRF tokens. Generated into instance/ when unset."),
+    Setting(
+        "SECRET_KEY",
+        None,
+        str,
+        "Signs sessions and CSRF tokens. Generated into instance/ when unset.",
+    ),
     Setting("DATABASE_URL", None, str, "SQLAlchemy URL. Default: SQLite file instance/callqa.db."),
-    Setting("BROKER_URL", None, str, "Celery broker. Default: SQLite file instance/broker.db (no server)."),
-    Setting("RESULT_BACKEND", None, str, "Celery result backend. Default: SQLite file instance/results.db."),
+    Setting(
+        "BROKER_URL",
+        None,
+        str,
+        "Celery broker. Default: SQLite file instance/broker.db (no server).",
+    ),
+    Setting(
+        "RESULT_BACKEND",
+        None,
+        str,
+        "Celery result backend. Default: SQLite file instance/results.db.",
+    ),
     Setting("STORAGE_DIR", None, str, "Where recordings are stored. Default: instance/recordings."),
-    Setting("MAX_UPLOAD_MB", 500, int, "Largest accepted upload, in megabytes (bigger gets a 413 page)."),
+    Setting(
+        "MAX_UPLOAD_MB", 500, int, "Largest accepted upload, in megabytes (bigger gets a 413 page)."
+    ),
     Setting("LOG_LEVEL", "INFO", str, "Logging level: DEBUG, INFO, WARNING, ERROR."),
-    Setting("WHISPER_MODEL", "base", str, "Whisper model: base, tiny.en, or a CTranslate2 model directory."),
+    Setting(
+        "WHISPER_MODEL",
+        "base",
+        str,
+        "Whisper model: base, tiny.en, or a CTranslate2 model directory.",
+    ),
     Setting("WHISPER_COMPUTE_TYPE", "int8", str, "CTranslate2 compute type (int8 on CPU)."),
-    Setting("SPEAKER_MODE", "auto", str, "Speaker separation: auto, channels, embedded or pyannote."),
+    Setting(
+        "SPEAKER_MODE", "auto", str, "Speaker separation: auto, channels, embedded or pyannote."
+    ),
     Setting("AGENT_CHANNEL", "auto", str, "Stereo channel holding the agent: left, right or auto."),
-    Setting("PYANNOTE_PIPELINE", None, str, "Local pyannote.audio pipeline directory (optional extra)."),
-    Setting("SESSION_COOKIE_SECURE", False, _bool, "Send session cookies over HTTPS only (set in production)."),
-    Setting("LOGIN_MAX_FAILURES", 5, int, "Failed sign-ins for one e-mail before it is locked out."),
+    Setting(
+        "PYANNOTE_PIPELINE", None, str, "Local pyannote.audio pipeline directory (optional extra)."
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        False,
+        _bool,
+        "Send session cookies over HTTPS only (set in production).",
+    ),
+    Setting(
+        "LOGIN_MAX_FAILURES", 5, int, "Failed sign-ins for one e-mail before it is locked out."
+    ),
     Setting("LOGIN_LOCKOUT_MINUTES", 15, int, "How long a locked-out e-mail must wait."),
     Setting("DISPUTE_WINDOW_DAYS", 14, int, "Days an agent has to dispute an evaluation."),
 )
@@ -88,7 +121,9 @@ def _secret_key(folder: Path) -> str:
 def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Resolve every setting into a Flask config mapping."""
     folder = instance_dir(root)
-    file_values = _read_file(Path(os.environ.get(PREFIX + "CONFIG_FILE", folder / CONFIG_FILE_NAME)))
+    file_values = _read_file(
+        Path(os.environ.get(PREFIX + "CONFIG_FILE", folder / CONFIG_FILE_NAME))
+    )
     overrides = dict(overrides or {})
     values: dict[str, Any] = {}
     for setting in SETTINGS:
@@ -115,7 +150,9 @@ def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> dict[
     values["RESULT_BACKEND"] = values["RESULT_BACKEND"] or f"db+sqlite:///{folder / 'results.db'}"
     values["STORAGE_DIR"] = values["STORAGE_DIR"] or str(folder / "recordings")
     if values["LOG_LEVEL"].upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        raise ConfigError(f"{PREFIX}LOG_LEVEL={values['LOG_LEVEL']!r}: use DEBUG, INFO, WARNING or ERROR")
+        raise ConfigError(
+            f"{PREFIX}LOG_LEVEL={values['LOG_LEVEL']!r}: use DEBUG, INFO, WARNING or ERROR"
+        )
     pipeline = values["PYANNOTE_PIPELINE"]
     if pipeline and not Path(pipeline).is_dir():
         raise ConfigError(f"{PREFIX}PYANNOTE_PIPELINE={pipeline}: no such directory")

@@ -29,9 +29,14 @@ class SeedReport:
     created_interactions: int
 
 
-DEMO_TEAMS = [("Billing", "Invoices, refunds and payment plans"),
-              ("Technical support", "Connectivity, devices and outages")]
-DEMO_AGENTS = [("Alex Morgan", "Billing", "A-1001"), ("Bea Lindqvist", "Technical support", "A-1002")]
+DEMO_TEAMS = [
+    ("Billing", "Invoices, refunds and payment plans"),
+    ("Technical support", "Connectivity, devices and outages"),
+]
+DEMO_AGENTS = [
+    ("Alex Morgan", "Billing", "A-1001"),
+    ("Bea Lindqvist", "Technical support", "A-1002"),
+]
 DEMO_USERS = [
     ("admin@example.com", "Ada Admin", Role.ADMIN, None),
     ("reviewer@example.com", "Riley Reviewer", Role.REVIEWER, None),
@@ -48,30 +53,57 @@ DEMO_CRITERIA = [
     ("closing", "Closing", "Closing", 1.0, False, False),
 ]
 DEMO_CALLS = [
-    ("A-1001", "billing", 0, [
-        ("agent", "Thank you for calling Northwind, this is Alex. This call is recorded for quality."),
-        ("customer", "Hi, I was charged twice for my March invoice and I'm really frustrated."),
-        ("agent", "I'm sorry about that, being charged twice is stressful. Let me look right now."),
-        ("customer", "Thanks. It's the payment from the fourth."),
-        ("agent", "I can see both payments. I've refunded the duplicate; it arrives in three days."),
-        ("customer", "Great, that solves it. Thank you."),
-        ("agent", "You're welcome. Is there anything else? Have a good afternoon."),
-    ]),
-    ("A-1002", "tech", 1, [
-        ("agent", "Northwind support, Bea speaking."),
-        ("customer", "My internet has been down since yesterday. This is the third time I call."),
-        ("agent", "Please restart your router."),
-        ("customer", "I already did that twice."),
-        ("agent", "Then I will create a ticket for a technician. Someone will call you back."),
-        ("customer", "Fine."),
-    ]),
-    ("A-1001", "billing", 2, [
-        ("agent", "Thank you for calling Northwind, this is Alex. This call is recorded."),
-        ("customer", "I'd like to change my payment date to the fifteenth."),
-        ("agent", "Of course. Done: from next month your payment is taken on the fifteenth."),
-        ("customer", "Perfect, thanks."),
-        ("agent", "Anything else I can help with today? Thanks for calling."),
-    ]),
+    (
+        "A-1001",
+        "billing",
+        0,
+        [
+            (
+                "agent",
+                "Thank you for calling Northwind, this is Alex. This call is recorded for quality.",
+            ),
+            ("customer", "Hi, I was charged twice for my March invoice and I'm really frustrated."),
+            (
+                "agent",
+                "I'm sorry about that, being charged twice is stressful. Let me look right now.",
+            ),
+            ("customer", "Thanks. It's the payment from the fourth."),
+            (
+                "agent",
+                "I can see both payments. I've refunded the duplicate; it arrives in three days.",
+            ),
+            ("customer", "Great, that solves it. Thank you."),
+            ("agent", "You're welcome. Is there anything else? Have a good afternoon."),
+        ],
+    ),
+    (
+        "A-1002",
+        "tech",
+        1,
+        [
+            ("agent", "Northwind support, Bea speaking."),
+            (
+                "customer",
+                "My internet has been down since yesterday. This is the third time I call.",
+            ),
+            ("agent", "Please restart your router."),
+            ("customer", "I already did that twice."),
+            ("agent", "Then I will create a ticket for a technician. Someone will call you back."),
+            ("customer", "Fine."),
+        ],
+    ),
+    (
+        "A-1001",
+        "billing",
+        2,
+        [
+            ("agent", "Thank you for calling Northwind, this is Alex. This call is recorded."),
+            ("customer", "I'd like to change my payment date to the fifteenth."),
+            ("agent", "Of course. Done: from next month your payment is taken on the fifteenth."),
+            ("customer", "Perfect, thanks."),
+            ("agent", "Anything else I can help with today? Thanks for calling."),
+        ],
+    ),
 ]
 
 
@@ -101,8 +133,17 @@ def _ensure_rubric() -> None:
         return
     rubric = Rubric(name="Default", version="1", is_active=True)
     for position, (key, label, section, weight, na, critical) in enumerate(DEMO_CRITERIA):
-        rubric.criteria.append(Criterion(key=key, label=label, section=section, weight=weight,
-                                         na_allowed=na, is_critical=critical, position=position))
+        rubric.criteria.append(
+            Criterion(
+                key=key,
+                label=label,
+                section=section,
+                weight=weight,
+                na_allowed=na,
+                is_critical=critical,
+                position=position,
+            )
+        )
     db.session.add(rubric)
 
 
@@ -114,18 +155,32 @@ def _ensure_calls(agents: dict[str, Agent]) -> int:
         if db.session.scalar(select(Interaction.id).where(Interaction.external_id == external_id)):
             continue
         interaction = Interaction(
-            channel=Channel.VOICE, agent_id=agents[ref].id, queue=queue, external_id=external_id,
-            started_at=now - timedelta(days=days_ago, hours=number), status=Status.READY,
+            channel=Channel.VOICE,
+            agent_id=agents[ref].id,
+            queue=queue,
+            external_id=external_id,
+            started_at=now - timedelta(days=days_ago, hours=number),
+            status=Status.READY,
             customer_ref=f"CUST-{4000 + number}",
         )
-        transcript = Transcript(engine="demo", model="hand-written", language="en",
-                                speaker_mode="channels")
+        transcript = Transcript(
+            engine="demo", model="hand-written", language="en", speaker_mode="channels"
+        )
         clock = 0.0
         for position, (speaker, text) in enumerate(turns):
             length = max(2.0, len(text.split()) * 0.4)
-            transcript.segments.append(Segment(
-                position=position, speaker=Speaker(speaker), start_s=clock, end_s=clock + length,
-                text=text, redacted_text=text, confidence=0.9, words=[]))
+            transcript.segments.append(
+                Segment(
+                    position=position,
+                    speaker=Speaker(speaker),
+                    start_s=clock,
+                    end_s=clock + length,
+                    text=text,
+                    redacted_text=text,
+                    confidence=0.9,
+                    words=[],
+                )
+            )
             clock += length + 0.6
         interaction.duration_s = clock
         interaction.transcript = transcript

@@ -38,7 +38,13 @@ def register_request_log(app: Flask) -> None:
     @app.after_request
     def _log(response: Response) -> Response:
         elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-        user_id = current_user.get_id() if current_user and current_user.is_authenticated else "-"
+        api_user = g.get("api_user")
+        if api_user is not None:
+            user_id = str(api_user.id)
+        elif current_user and current_user.is_authenticated:
+            user_id = current_user.get_id()
+        else:
+            user_id = "-"
         logger.info(
             "request_id=%s method=%s path=%s status=%s ms=%.1f user=%s",
             g.get("request_id", "-"),

@@ -36,8 +36,12 @@ def make_agent(team: Team | None = None, name: str | None = None) -> Agent:
     return agent
 
 
-def make_user(role: Role = Role.REVIEWER, agent: Agent | None = None, email: str | None = None,
-              is_demo: bool = False) -> User:
+def make_user(
+    role: Role = Role.REVIEWER,
+    agent: Agent | None = None,
+    email: str | None = None,
+    is_demo: bool = False,
+) -> User:
     if role is Role.AGENT and agent is None:
         agent = make_agent()
     user = User(
@@ -53,17 +57,32 @@ def make_user(role: Role = Role.REVIEWER, agent: Agent | None = None, email: str
     return user
 
 
-def make_interaction(agent: Agent | None = None, *, started_at: datetime | None = None,
-                     status: Status = Status.READY,
-                     turns: tuple[tuple[str, str], ...] = (("agent", "Hello, how can I help?"),
-                                                           ("customer", "My bill is wrong."))) -> Interaction:
-    interaction = Interaction(channel=Channel.VOICE, agent=agent, status=status,
-                              started_at=started_at or utcnow())
+def make_interaction(
+    agent: Agent | None = None,
+    *,
+    started_at: datetime | None = None,
+    status: Status = Status.READY,
+    turns: tuple[tuple[str, str], ...] = (
+        ("agent", "Hello, how can I help?"),
+        ("customer", "My bill is wrong."),
+    ),
+) -> Interaction:
+    interaction = Interaction(
+        channel=Channel.VOICE, agent=agent, status=status, started_at=started_at or utcnow()
+    )
     transcript = Transcript(engine="test", model="none", language="en", speaker_mode="channels")
     for position, (speaker, text) in enumerate(turns):
-        transcript.segments.append(Segment(position=position, speaker=Speaker(speaker),
-                                           start_s=position * 3.0, end_s=position * 3.0 + 2.5,
-                                           text=text, redacted_text=text, words=[]))
+        transcript.segments.append(
+            Segment(
+                position=position,
+                speaker=Speaker(speaker),
+                start_s=position * 3.0,
+                end_s=position * 3.0 + 2.5,
+                text=text,
+                redacted_text=text,
+                words=[],
+            )
+        )
     interaction.transcript = transcript
     db.session.add(interaction)
     db.session.flush()

@@ -18,11 +18,15 @@ ROLE_CHOICES = [SelectChoice(r.value, r.value.capitalize()) for r in Role]
 
 class UserForm(FlaskForm):
     name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False),
-                                              Length(max=254)])
+    email = EmailField(
+        "E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
     agent_id = SelectField("Agent profile", coerce=int, validators=[Optional()])
-    password = PasswordField("Initial password", validators=[DataRequired(), Length(min=10, max=256)])
+    password = PasswordField(
+        "Initial password",
+        validators=[DataRequired(), Length(min=10, max=256, message="Use at least 10 characters.")],
+    )
 
     def validate_agent_id(self, field: SelectField) -> None:
         if self.role.data == Role.AGENT.value and not field.data:

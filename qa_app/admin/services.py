@@ -86,7 +86,9 @@ def list_teams() -> list[Team]:
 def unlinked_agents() -> list[Agent]:
     """Agents without a sign-in yet: the choices when creating an agent user."""
     linked = select(User.agent_id).where(User.agent_id.is_not(None))
-    return list(db.session.scalars(select(Agent).where(Agent.id.not_in(linked)).order_by(Agent.name)))
+    return list(
+        db.session.scalars(select(Agent).where(Agent.id.not_in(linked)).order_by(Agent.name))
+    )
 
 
 def recent_audit_events(limit: int = 8) -> list[AuditEvent]:

@@ -35,18 +35,27 @@ def users() -> str:
 def new_user() -> str | Response:
     form = UserForm()
     form.agent_id.choices = [SelectChoice("0", "None")] + [
-        SelectChoice(str(a.id), a.name) for a in unlinked_agents()]
+        SelectChoice(str(a.id), a.name) for a in unlinked_agents()
+    ]
     if form.validate_on_submit():
-        data = NewUser(email=form.email.data or "", name=form.name.data or "",
-                       password=form.password.data or "", role=Role(form.role.data),
-                       agent_id=form.agent_id.data or None)
+        data = NewUser(
+            email=form.email.data or "",
+            name=form.name.data or "",
+            password=form.password.data or "",
+            role=Role(form.role.data),
+            agent_id=form.agent_id.data or None,
+        )
         try:
             user = create_user(data)
         except DuplicateEmail as exc:
             form.email.errors = [str(exc)]
         else:
-            record_audit(current_user, "user.create", user,
-                         after={"email": user.email, "role": user.role.value})
+            record_audit(
+                current_user,
+                "user.create",
+                user,
+                after={"email": user.email, "role": user.role.value},
+            )
             db.session.commit()
             flash(f"User {user.email} created.", "success")
             return redirect(url_for("admin.users"))
@@ -59,8 +68,9 @@ def new_team() -> str | Response:
     form = TeamForm()
     if form.validate_on_submit():
         try:
-            team = create_team(NewTeam(form.name.data or "", form.description.data or ""),
-                               current_user)
+            team = create_team(
+                NewTeam(form.name.data or "", form.description.data or ""), current_user
+            )
         except DuplicateName as exc:
             form.name.errors = [str(exc)]
         else:
@@ -75,7 +85,8 @@ def new_team() -> str | Response:
 def new_agent() -> str | Response:
     form = AgentForm()
     form.team_id.choices = [SelectChoice("0", "No team")] + [
-        SelectChoice(str(t.id), t.name) for t in list_teams()]
+        SelectChoice(str(t.id), t.name) for t in list_teams()
+    ]
     if form.validate_on_submit():
         data = NewAgent(form.name.data or "", form.team_id.data or None, form.employee_ref.data)
         try:
@@ -84,7 +95,9 @@ def new_agent() -> str | Response:
             form.employee_ref.errors = [str(exc)]
         else:
             db.session.commit()
-            flash(f"Agent {agent.name} created. Create a user for them to let them sign in.",
-                  "success")
+            flash(
+                f"Agent {agent.name} created. Create a user for them to let them sign in.",
+                "success",
+            )
             return redirect(url_for("agents.index"))
     return render_template("admin/agent_form.html", form=form), 400 if form.errors else 200

@@ -9,13 +9,19 @@ from qa_app.extensions import db
 
 
 def teams_with_agents() -> list[Team]:
-    return list(db.session.scalars(
-        select(Team).options(selectinload(Team.agents).selectinload(Agent.user)).order_by(Team.name)
-    ))
+    return list(
+        db.session.scalars(
+            select(Team)
+            .options(selectinload(Team.agents).selectinload(Agent.user))
+            .order_by(Team.name)
+        )
+    )
 
 
 def agents_without_team() -> list[Agent]:
-    return list(db.session.scalars(select(Agent).where(Agent.team_id.is_(None)).order_by(Agent.name)))
+    return list(
+        db.session.scalars(select(Agent).where(Agent.team_id.is_(None)).order_by(Agent.name))
+    )
 
 
 def interaction_counts() -> dict[int, int]:

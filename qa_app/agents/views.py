@@ -3,7 +3,12 @@ from __future__ import annotations
 from flask import abort, render_template
 
 from qa_app.agents import bp
-from qa_app.agents.services import agents_without_team, get_agent, interaction_counts, teams_with_agents
+from qa_app.agents.services import (
+    agents_without_team,
+    get_agent,
+    interaction_counts,
+    teams_with_agents,
+)
 from qa_app.calls.services import recent_interactions_of_agent
 from qa_app.permissions import ensure, requires
 
@@ -11,8 +16,12 @@ from qa_app.permissions import ensure, requires
 @bp.route("/")
 @requires("can_coach")
 def index() -> str:
-    return render_template("agents/index.html", teams=teams_with_agents(),
-                           loose=agents_without_team(), counts=interaction_counts())
+    return render_template(
+        "agents/index.html",
+        teams=teams_with_agents(),
+        loose=agents_without_team(),
+        counts=interaction_counts(),
+    )
 
 
 @bp.route("/<int:agent_id>")
@@ -20,5 +29,6 @@ def index() -> str:
 def detail(agent_id: int) -> str:
     agent = get_agent(agent_id) or abort(404)
     ensure("can_view_agent", agent)
-    return render_template("agents/detail.html", agent=agent,
-                           interactions=recent_interactions_of_agent(agent.id))
+    return render_template(
+        "agents/detail.html", agent=agent, interactions=recent_interactions_of_agent(agent.id)
+    )

@@ -25,5 +25,7 @@ def daily_volume(days: int = 14) -> list[DayVolume]:
         select(day, func.count()).where(Interaction.started_at >= start).group_by(day)
     ).all()
     counts = {str(d): n for d, n in rows}
-    return [DayVolume(start + timedelta(days=i), counts.get(str(start + timedelta(days=i)), 0))
-            for i in range(days)]
+    return [
+        DayVolume(start + timedelta(days=i), counts.get(str(start + timedelta(days=i)), 0))
+        for i in range(days)
+    ]

@@ -11,5 +11,6 @@ from qa_app.permissions import requires
 @requires("can_view_analytics")
 def index() -> str:
     volume = daily_volume()
-    return render_template("analytics/index.html", volume=volume,
-                           peak=max((v.count for v in volume), default=0))
+    return render_template(
+        "analytics/index.html", volume=volume, peak=max((v.count for v in volume), default=0)
+    )

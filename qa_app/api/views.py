@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from qa_app.api import bp
 from qa_app.api.services import user_for_token
-from qa_app.calls.services import list_interactions
+from qa_app.calls.services import recent_interactions
 from qa_app.extensions import csrf, db
 from qa_app.permissions import POLICIES
 
@@ -52,9 +52,17 @@ def api_requires(policy: str) -> Callable[[F], F]:
 @bp.route("/interactions")
 @api_requires("can_view_interaction")
 def interactions() -> dict[str, Any]:
-    items = db.session.scalars(list_interactions(g.api_user).limit(100))
-    return {"interactions": [
-        {"id": i.id, "channel": i.channel.value, "agent_id": i.agent_id, "status": i.status.value,
-         "started_at": i.started_at.isoformat(), "duration_s": i.duration_s}
-        for i in items
-    ]}
+    items = recent_interactions(g.api_user)
+    return {
+        "interactions": [
+            {
+                "id": i.id,
+                "channel": i.channel.value,
+                "agent_id": i.agent_id,
+                "status": i.status.value,
+                "started_at": i.started_at.isoformat(),
+                "duration_s": i.duration_s,
+            }
+            for i in items
+        ]
+    }

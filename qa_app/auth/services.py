@@ -46,13 +46,16 @@ def _recent_failures(email: str, since: datetime) -> int:
         )
     )
     start = max(since, last_success) if last_success else since
-    return db.session.scalar(
-        select(func.count()).where(
-            LoginAttempt.email == email,
-            LoginAttempt.succeeded.is_(False),
-            LoginAttempt.created_at > start,
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                LoginAttempt.email == email,
+                LoginAttempt.succeeded.is_(False),
+                LoginAttempt.created_at > start,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def authenticate(email: str, password: str, *, max_failures: int, lockout: timedelta) -> User:

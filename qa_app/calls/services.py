@@ -27,6 +27,10 @@ def list_interactions(user: User, status: str | None = None) -> Select[tuple[Int
     return query.order_by(Interaction.started_at.desc(), Interaction.id.desc())
 
 
+def recent_interactions(user: User, limit: int = 100) -> list[Interaction]:
+    return list(db.session.scalars(list_interactions(user).limit(limit)))
+
+
 def get_interaction(interaction_id: int) -> Interaction | None:
     return db.session.scalar(
         select(Interaction)
@@ -40,8 +44,12 @@ def get_interaction(interaction_id: int) -> Interaction | None:
 
 
 def recent_interactions_of_agent(agent_id: int, limit: int = 10) -> list[Interaction]:
-    return list(db.session.scalars(
-        select(Interaction).where(Interaction.agent_id == agent_id)
-        .options(joinedload(Interaction.agent))
-        .order_by(Interaction.started_at.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Interaction)
+            .where(Interaction.agent_id == agent_id)
+            .options(joinedload(Interaction.agent))
+            .order_by(Interaction.started_at.desc())
+            .limit(limit)
+        )
+    )

@@ -15,8 +15,9 @@ from qa_app.permissions import ensure, requires
 def index() -> str:
     status = request.args.get("status") or None
     page = db.paginate(list_interactions(current_user, status), per_page=25, error_out=False)
-    return render_template("calls/index.html", page=page, interactions=page.items,
-                           status=status, statuses=list(Status))
+    return render_template(
+        "calls/index.html", page=page, interactions=page.items, status=status, statuses=list(Status)
+    )
 
 
 @bp.route("/<int:interaction_id>")

@@ -17,5 +17,10 @@ def assignments_for(user: User) -> list[Assignment]:
 
 
 def active_modules() -> list[CoachingModule]:
-    return list(db.session.scalars(
-        select(CoachingModule).where(CoachingModule.is_active.is_(True)).order_by(CoachingModule.title)))
+    return list(
+        db.session.scalars(
+            select(CoachingModule)
+            .where(CoachingModule.is_active.is_(True))
+            .order_by(CoachingModule.title)
+        )
+    )

@@ -11,5 +11,6 @@ from qa_app.permissions import requires
 @bp.route("/")
 @requires("authenticated")
 def index() -> str:
-    return render_template("coaching/index.html", assignments=assignments_for(current_user),
-                           modules=active_modules())
+    return render_template(
+        "coaching/index.html", assignments=assignments_for(current_user), modules=active_modules()
+    )

@@ -10,7 +10,7 @@ from qa_app.admin.services import recent_audit_events
 from qa_app.agents.models import Agent, Team
 from qa_app.auth.models import Role, User
 from qa_app.calls.models import Interaction, Status
-from qa_app.calls.services import list_interactions
+from qa_app.calls.services import recent_interactions
 from qa_app.coaching.models import Assignment, AssignmentStatus
 from qa_app.extensions import db
 from qa_app.reviews.models import Dispute, DisputeStatus, Evaluation, EvaluationStatus
@@ -22,13 +22,17 @@ def _count(query: Any) -> int:
 
 def _unreviewed() -> Any:
     reviewed = select(Evaluation.interaction_id).where(Evaluation.status != EvaluationStatus.DRAFT)
-    return select(Interaction).where(Interaction.status == Status.READY,
-                                     Interaction.id.not_in(reviewed))
+    return select(Interaction).where(
+        Interaction.status == Status.READY, Interaction.id.not_in(reviewed)
+    )
 
 
 def admin_dashboard() -> dict[str, Any]:
-    by_status = dict(db.session.execute(
-        select(Interaction.status, func.count()).group_by(Interaction.status)).all())
+    by_status = dict(
+        db.session.execute(
+            select(Interaction.status, func.count()).group_by(Interaction.status)
+        ).all()
+    )
     return {
         "stats": [
             ("Users", _count(select(User))),
@@ -45,13 +49,29 @@ def reviewer_dashboard(user: User) -> dict[str, Any]:
     return {
         "stats": [
             ("Waiting for review", _count(_unreviewed())),
-            ("My drafts", _count(select(Evaluation).where(
-                Evaluation.reviewer_id == user.id, Evaluation.status == EvaluationStatus.DRAFT))),
-            ("Submitted by me", _count(select(Evaluation).where(
-                Evaluation.reviewer_id == user.id, Evaluation.status != EvaluationStatus.DRAFT))),
+            (
+                "My drafts",
+                _count(
+                    select(Evaluation).where(
+                        Evaluation.reviewer_id == user.id,
+                        Evaluation.status == EvaluationStatus.DRAFT,
+                    )
+                ),
+            ),
+            (
+                "Submitted by me",
+                _count(
+                    select(Evaluation).where(
+                        Evaluation.reviewer_id == user.id,
+                        Evaluation.status != EvaluationStatus.DRAFT,
+                    )
+                ),
+            ),
             ("Open disputes", _count(select(Dispute).where(Dispute.status == DisputeStatus.OPEN))),
         ],
-        "next": list(db.session.scalars(_unreviewed().order_by(Interaction.started_at.desc()).limit(8))),
+        "next": list(
+            db.session.scalars(_unreviewed().order_by(Interaction.started_at.desc()).limit(8))
+        ),
     }
 
 
@@ -60,29 +80,59 @@ def trainer_dashboard() -> dict[str, Any]:
     return {
         "stats": [
             ("Agents", _count(select(Agent).where(Agent.is_active.is_(True)))),
-            ("Open assignments", _count(select(Assignment).where(Assignment.status.in_(open_states)))),
-            ("Overdue", _count(select(Assignment).where(Assignment.status == AssignmentStatus.OVERDUE))),
-            ("Completed", _count(select(Assignment).where(Assignment.status == AssignmentStatus.COMPLETED))),
+            (
+                "Open assignments",
+                _count(select(Assignment).where(Assignment.status.in_(open_states))),
+            ),
+            (
+                "Overdue",
+                _count(select(Assignment).where(Assignment.status == AssignmentStatus.OVERDUE)),
+            ),
+            (
+                "Completed",
+                _count(select(Assignment).where(Assignment.status == AssignmentStatus.COMPLETED)),
+            ),
         ],
-        "teams": list(db.session.execute(
-            select(Team.name, func.count(Agent.id)).outerjoin(Agent).group_by(Team.id, Team.name)
-            .order_by(Team.name)).all()),
+        "teams": list(
+            db.session.execute(
+                select(Team.name, func.count(Agent.id))
+                .outerjoin(Agent)
+                .group_by(Team.id, Team.name)
+                .order_by(Team.name)
+            ).all()
+        ),
     }
 
 
 def agent_dashboard(user: User) -> dict[str, Any]:
     agent_id = user.agent_id or -1
-    evaluations = select(Evaluation).join(Interaction).where(
-        Interaction.agent_id == agent_id, Evaluation.status != EvaluationStatus.DRAFT)
+    evaluations = (
+        select(Evaluation)
+        .join(Interaction)
+        .where(Interaction.agent_id == agent_id, Evaluation.status != EvaluationStatus.DRAFT)
+    )
     return {
         "stats": [
-            ("My interactions", _count(select(Interaction).where(Interaction.agent_id == agent_id))),
+            (
+                "My interactions",
+                _count(select(Interaction).where(Interaction.agent_id == agent_id)),
+            ),
             ("Evaluations", _count(evaluations)),
-            ("To acknowledge", _count(evaluations.where(Evaluation.status == EvaluationStatus.SUBMITTED))),
-            ("Open assignments", _count(select(Assignment).where(
-                Assignment.agent_id == agent_id, Assignment.status != AssignmentStatus.COMPLETED))),
+            (
+                "To acknowledge",
+                _count(evaluations.where(Evaluation.status == EvaluationStatus.SUBMITTED)),
+            ),
+            (
+                "Open assignments",
+                _count(
+                    select(Assignment).where(
+                        Assignment.agent_id == agent_id,
+                        Assignment.status != AssignmentStatus.COMPLETED,
+                    )
+                ),
+            ),
         ],
-        "recent": list(db.session.scalars(list_interactions(user).limit(8))),
+        "recent": recent_interactions(user, limit=8),
     }
 
 

@@ -22,4 +22,6 @@ def evaluations_of(reviewer: User, status: EvaluationStatus | None = None) -> li
 
 
 def active_rubric() -> Rubric | None:
-    return db.session.scalar(select(Rubric).where(Rubric.is_active.is_(True)).order_by(Rubric.id.desc()))
+    return db.session.scalar(
+        select(Rubric).where(Rubric.is_active.is_(True)).order_by(Rubric.id.desc())
+    )

@@ -11,5 +11,6 @@ from qa_app.reviews.services import active_rubric, evaluations_of
 @bp.route("/")
 @requires("can_review")
 def index() -> str:
-    return render_template("reviews/index.html", evaluations=evaluations_of(current_user),
-                           rubric=active_rubric())
+    return render_template(
+        "reviews/index.html", evaluations=evaluations_of(current_user), rubric=active_rubric()
+    )

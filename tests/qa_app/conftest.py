@@ -46,15 +46,17 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def make_test_app(database_url: str, folder: Path, **overrides: object) -> Flask:
-    return create_app({
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret",
-        "STORAGE_DIR": str(folder / "recordings"),
-        "BROKER_URL": f"sqla+sqlite:///{folder / 'broker.db'}",
-        "RESULT_BACKEND": f"db+sqlite:///{folder / 'results.db'}",
-        "TESTING": True,
-        **overrides,
-    })
+    return create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "STORAGE_DIR": str(folder / "recordings"),
+            "BROKER_URL": f"sqla+sqlite:///{folder / 'broker.db'}",
+            "RESULT_BACKEND": f"db+sqlite:///{folder / 'results.db'}",
+            "TESTING": True,
+            **overrides,
+        }
+    )
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +93,7 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+_TOKEN = re.compile(r'name="csrf[_-]token"[^>]*(?:value|content)="([^"]+)"')
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:
@@ -103,6 +105,8 @@ def csrf_token(client: FlaskClient, url: str) -> str:
 
 def login(client: FlaskClient, user: User | str, password: str = PASSWORD) -> None:
     email = user if isinstance(user, str) else user.email
-    response = client.post("/login", data={
-        "email": email, "password": password, "csrf_token": csrf_token(client, "/login")})
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(client, "/login")},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -31,8 +31,11 @@ MATRIX: dict[str, set[Role]] = {
 CASES = [(route, role) for route in MATRIX for role in [*sorted(ALL), None]]
 
 
-@pytest.mark.parametrize(("route", "role"), CASES,
-                         ids=[f"{r}-{role.value if role else 'anonymous'}" for r, role in CASES])
+@pytest.mark.parametrize(
+    ("route", "role"),
+    CASES,
+    ids=[f"{r}-{role.value if role else 'anonymous'}" for r, role in CASES],
+)
 def test_access_matrix(app: Flask, client: FlaskClient, route: str, role: Role | None) -> None:
     if role is not None:
         with app.app_context():
@@ -52,7 +55,8 @@ def test_access_matrix(app: Flask, client: FlaskClient, route: str, role: Role |
 
 def test_every_view_declares_its_policy(app: Flask) -> None:
     missing = [
-        endpoint for endpoint, view in app.view_functions.items()
+        endpoint
+        for endpoint, view in app.view_functions.items()
         if endpoint != "static" and not getattr(view, "required_policy", None)
     ]
     assert missing == []
@@ -60,8 +64,11 @@ def test_every_view_declares_its_policy(app: Flask) -> None:
 
 def test_every_protected_page_route_is_in_the_matrix(app: Flask) -> None:
     routes = {
-        rule.rule for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and not rule.arguments
+        and rule.endpoint != "static"
         and getattr(app.view_functions[rule.endpoint], "required_policy", "") not in ("public",)
         and not rule.rule.startswith("/api/")
     }
@@ -76,8 +83,13 @@ def two_agents(app: Flask) -> dict[str, int | str]:
         own = make_interaction(mine, turns=(("agent", "own call text"),))
         other = make_interaction(theirs, turns=(("agent", "someone else's call text"),))
         db.session.commit()
-        return {"email": user.email, "own": own.id, "other": other.id,
-                "mine": mine.id, "theirs": theirs.id}
+        return {
+            "email": user.email,
+            "own": own.id,
+            "other": other.id,
+            "mine": mine.id,
+            "theirs": theirs.id,
+        }
 
 
 def test_agent_reads_own_interaction(client: FlaskClient, two_agents: dict) -> None:
@@ -88,7 +100,8 @@ def test_agent_reads_own_interaction(client: FlaskClient, two_agents: dict) -> N
 
 
 def test_agent_cannot_read_another_agents_interaction_by_id(
-        client: FlaskClient, two_agents: dict) -> None:
+    client: FlaskClient, two_agents: dict
+) -> None:
     login(client, two_agents["email"])
     response = client.get(f"/calls/{two_agents['other']}")
     assert response.status_code == 404
