@@ -1,1 +1,63 @@
-"""scoring library."""
+"""Rubric scoring of contact-center interactions, each score with the transcript lines behind it.
+
+Plain data in, plain data out: no web framework, database or job queue.
+"""
+
+from scoring.engine import score
+from scoring.errors import InputError, RubricError, ScoringError
+from scoring.loaders import interaction_from_dict, interaction_from_text, load_interaction
+from scoring.metrics import compute_metrics
+from scoring.redact import (
+    BleepSpan,
+    PiiSpan,
+    Redaction,
+    SegmentRedaction,
+    evaluate_redaction,
+    redact_segment,
+    redact_text,
+)
+from scoring.registry import CriterionInput, register, registered_types
+from scoring.rubric import default_rubric, load_rubric, rubric_from_dict, rubric_to_dict
+from scoring.types import (
+    CriterionResult,
+    CriterionSpec,
+    Evidence,
+    Interaction,
+    Rubric,
+    ScoreSheet,
+    ScoringContext,
+    Turn,
+)
+
+__all__ = [
+    "BleepSpan",
+    "PiiSpan",
+    "Redaction",
+    "SegmentRedaction",
+    "evaluate_redaction",
+    "redact_segment",
+    "redact_text",
+    "CriterionInput",
+    "CriterionResult",
+    "CriterionSpec",
+    "Evidence",
+    "InputError",
+    "Interaction",
+    "Rubric",
+    "RubricError",
+    "ScoreSheet",
+    "ScoringContext",
+    "ScoringError",
+    "Turn",
+    "compute_metrics",
+    "default_rubric",
+    "interaction_from_dict",
+    "interaction_from_text",
+    "load_interaction",
+    "load_rubric",
+    "register",
+    "registered_types",
+    "rubric_from_dict",
+    "rubric_to_dict",
+    "score",
+]

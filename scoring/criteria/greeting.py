@@ -1,0 +1,56 @@
+"""Greeting: the agent opens with a salutation and introduces themself or offers help."""
+
+from __future__ import annotations
+
+from scoring.criteria._common import evidence, opening_turns
+from scoring.registry import CriterionInput, register
+from scoring.text import fuzzy_find
+from scoring.types import CriterionResult
+
+DEFAULTS = {
+    "salutations": [
+        "hello",
+        "hi",
+        "hey",
+        "good morning",
+        "good afternoon",
+        "good evening",
+        "thank you for calling",
+        "thanks for calling",
+        "thank you for contacting",
+        "thanks for contacting",
+        "thanks for reaching out",
+        "welcome to",
+    ],
+    "offers": [
+        "my name is",
+        "this is",
+        "you're speaking with",
+        "how can i help",
+        "how may i help",
+        "how can i assist",
+        "what can i do for you",
+    ],
+    "max_turns": 2,
+    "window_seconds": 30.0,
+    "threshold": 0.85,
+}
+
+
+@register("greeting", DEFAULTS)
+def score_greeting(request: CriterionInput) -> CriterionResult:
+    """Half for a salutation, half for an introduction or offer of help, in the opening turns."""
+    cfg = request.settings
+    turns = opening_turns(request.interaction, int(cfg["max_turns"]), float(cfg["window_seconds"]))
+    found = []
+    parts = 0
+    for phrases, what in ((cfg["salutations"], "salutation"), (cfg["offers"], "offer of help")):
+        for turn in turns:
+            match = fuzzy_find(phrases, turn.text, float(cfg["threshold"]))
+            if match:
+                found.append(evidence(turn, f"{what}: '{match[0]}'"))
+                parts += 1
+                break
+    label = {2: "greeted", 1: "partial greeting", 0: "no greeting"}[parts]
+    confidence = 0.9 if parts != 1 else 0.7
+    return CriterionResult(parts / 2, label, confidence, tuple(found))
