@@ -7,13 +7,16 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+import scoring
 from qa_app.admin.services import NewAgent, NewTeam, create_agent, create_team
 from qa_app.agents.models import Agent, Team
 from qa_app.auth.models import Role, User
 from qa_app.auth.services import NewUser, create_user
 from qa_app.calls.models import Channel, Interaction, Segment, Speaker, Status, Transcript
 from qa_app.extensions import db
-from qa_app.reviews.models import Criterion, Rubric
+from qa_app.reviews.models import Rubric
+from qa_app.reviews.services import active_rubric
+from qa_app.reviews.suggestions import score_interaction, store_rubric
 from qa_app.timeutil import utcnow
 
 DEMO_PASSWORD = "demo"
@@ -44,14 +47,6 @@ DEMO_USERS = [
     ("agent@example.com", "Alex Morgan", Role.AGENT, "A-1001"),
     ("agent2@example.com", "Bea Lindqvist", Role.AGENT, "A-1002"),
 ]
-DEMO_CRITERIA = [
-    ("greeting", "Greeting", "Opening", 1.0, False, False),
-    ("disclosure", "Recording disclosure", "Compliance", 1.0, False, True),
-    ("empathy", "Empathy", "Soft skills", 2.0, True, False),
-    ("scripted_phrasing", "Natural, unscripted phrasing", "Soft skills", 1.0, False, False),
-    ("resolution", "Resolution", "Outcome", 3.0, False, False),
-    ("closing", "Closing", "Closing", 1.0, False, False),
-]
 DEMO_CALLS = [
     (
         "A-1001",
@@ -60,7 +55,8 @@ DEMO_CALLS = [
         [
             (
                 "agent",
-                "Thank you for calling Northwind, this is Alex. This call is recorded for quality.",
+                "Thank you for calling Northwind, this is Alex. This call may be recorded "
+                "for quality and training purposes.",
             ),
             ("customer", "Hi, I was charged twice for my March invoice and I'm really frustrated."),
             (
@@ -97,7 +93,7 @@ DEMO_CALLS = [
         "billing",
         2,
         [
-            ("agent", "Thank you for calling Northwind, this is Alex. This call is recorded."),
+            ("agent", "Thanks for calling Northwind, Alex here. This call is being recorded."),
             ("customer", "I'd like to change my payment date to the fifteenth."),
             ("agent", "Of course. Done: from next month your payment is taken on the fifteenth."),
             ("customer", "Perfect, thanks."),
@@ -128,26 +124,11 @@ def _ensure_teams_and_agents() -> dict[str, Agent]:
     return agents
 
 
-def _ensure_rubric() -> None:
-    if db.session.scalar(select(Rubric.id).where(Rubric.name == "Default")) is not None:
-        return
-    rubric = Rubric(name="Default", version="1", is_active=True)
-    for position, (key, label, section, weight, na, critical) in enumerate(DEMO_CRITERIA):
-        rubric.criteria.append(
-            Criterion(
-                key=key,
-                label=label,
-                section=section,
-                weight=weight,
-                na_allowed=na,
-                is_critical=critical,
-                position=position,
-            )
-        )
-    db.session.add(rubric)
+def _ensure_rubric() -> Rubric:
+    return active_rubric() or store_rubric(scoring.default_rubric(), activate=True)
 
 
-def _ensure_calls(agents: dict[str, Agent]) -> int:
+def _ensure_calls(agents: dict[str, Agent], rubric: Rubric) -> int:
     created = 0
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     for number, (ref, queue, days_ago, turns) in enumerate(DEMO_CALLS, start=1):
@@ -185,6 +166,8 @@ def _ensure_calls(agents: dict[str, Agent]) -> int:
         interaction.duration_s = clock
         interaction.transcript = transcript
         db.session.add(interaction)
+        db.session.flush()
+        score_interaction(interaction, rubric)
         created += 1
     return created
 
@@ -201,7 +184,7 @@ def seed_demo() -> SeedReport:
         agent_id = agents[agent_ref].id if agent_ref else None
         create_user(NewUser(email, name, DEMO_PASSWORD, role, agent_id=agent_id, is_demo=True))
         created_users += 1
-    _ensure_rubric()
-    created_calls = _ensure_calls(agents)
+    rubric = _ensure_rubric()
+    created_calls = _ensure_calls(agents, rubric)
     db.session.flush()
     return SeedReport(created_users, created_calls)

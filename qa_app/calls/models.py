@@ -80,6 +80,10 @@ class Interaction(db.Model):
     lease_until: Mapped[datetime | None]
     recording_id: Mapped[int | None] = mapped_column(ForeignKey("recordings.id"), index=True)
     body: Mapped[str | None] = mapped_column(Text)  # raw text of chats, e-mails, posts
+    ai_total: Mapped[float | None] = mapped_column(Float, index=True)
+    ai_auto_fail: Mapped[bool] = mapped_column(default=False)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    scored_rubric_id: Mapped[int | None] = mapped_column(ForeignKey("rubrics.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d40e7dcb836f
+Revision ID: 546cd1e6d697
 Revises: 
-Create Date: 2026-11-25 14:30:57.785762
+Create Date: 2026-11-25 14:43:57.487452
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd40e7dcb836f'
+revision = '546cd1e6d697'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -164,15 +164,21 @@ def upgrade():
     sa.Column('lease_until', sa.DateTime(), nullable=True),
     sa.Column('recording_id', sa.Integer(), nullable=True),
     sa.Column('body', sa.Text(), nullable=True),
+    sa.Column('ai_total', sa.Float(), nullable=True),
+    sa.Column('ai_auto_fail', sa.Boolean(), nullable=False),
+    sa.Column('metrics', sa.JSON(), nullable=False),
+    sa.Column('scored_rubric_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['agent_id'], ['agents.id'], name=op.f('fk_interactions_agent_id_agents')),
     sa.ForeignKeyConstraint(['recording_id'], ['recordings.id'], name=op.f('fk_interactions_recording_id_recordings')),
+    sa.ForeignKeyConstraint(['scored_rubric_id'], ['rubrics.id'], name=op.f('fk_interactions_scored_rubric_id_rubrics')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_interactions')),
     sa.UniqueConstraint('external_id', name=op.f('uq_interactions_external_id'))
     )
     with op.batch_alter_table('interactions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_interactions_agent_id'), ['agent_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_interactions_ai_total'), ['ai_total'], unique=False)
         batch_op.create_index(batch_op.f('ix_interactions_customer_ref'), ['customer_ref'], unique=False)
         batch_op.create_index(batch_op.f('ix_interactions_recording_id'), ['recording_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_interactions_started_at'), ['started_at'], unique=False)
@@ -604,6 +610,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_interactions_started_at'))
         batch_op.drop_index(batch_op.f('ix_interactions_recording_id'))
         batch_op.drop_index(batch_op.f('ix_interactions_customer_ref'))
+        batch_op.drop_index(batch_op.f('ix_interactions_ai_total'))
         batch_op.drop_index(batch_op.f('ix_interactions_agent_id'))
 
     op.drop_table('interactions')
