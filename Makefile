@@ -30,7 +30,7 @@ install-dev:
 	@scripts/bootstrap.sh dev
 
 db:
-	@$(FLASK) db upgrade
+	@$(FLASK) db upgrade heads
 
 seed:
 	@$(FLASK) seed-demo

@@ -63,7 +63,7 @@ def make_test_app(database_url: str, folder: Path, **overrides: object) -> Flask
 def _migrated_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
     with app.app_context():
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
     return app
 
 

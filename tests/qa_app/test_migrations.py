@@ -39,11 +39,11 @@ def _tables(url: str) -> set[str]:
 def test_upgrade_downgrade_upgrade_and_no_drift(empty_database: str, tmp_path: Path) -> None:
     app = make_test_app(empty_database, tmp_path)
     with app.app_context():
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         assert {"users", "interactions", "evaluations", "audit_events"} <= _tables(empty_database)
         flask_migrate.downgrade(revision="base")
         assert _tables(empty_database) == set()
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         with db.engine.connect() as connection:
             diff = compare_metadata(
                 MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata
