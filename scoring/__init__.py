@@ -17,7 +17,13 @@ from scoring.redact import (
     redact_text,
 )
 from scoring.registry import CriterionInput, register, registered_types
-from scoring.rubric import default_rubric, load_rubric, rubric_from_dict, rubric_to_dict
+from scoring.rubric import (
+    default_rubric,
+    load_rubric,
+    parse_rubric,
+    rubric_from_dict,
+    rubric_to_dict,
+)
 from scoring.types import (
     CriterionResult,
     CriterionSpec,
@@ -55,6 +61,7 @@ __all__ = [
     "interaction_from_text",
     "load_interaction",
     "load_rubric",
+    "parse_rubric",
     "register",
     "registered_types",
     "rubric_from_dict",

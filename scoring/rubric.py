@@ -130,6 +130,11 @@ def _parse(text: str, suffix: str) -> Any:
         raise RubricError(f"cannot parse rubric: {first}") from exc
 
 
+def parse_rubric(text: str, suffix: str = ".yaml") -> Rubric:
+    """Validate a rubric document given as text (e.g. an upload); ``suffix`` picks JSON or YAML."""
+    return rubric_from_dict(_parse(text, suffix.lower()))
+
+
 def load_rubric(path: str | Path | None = None) -> Rubric:
     """Load and validate a rubric file (``.json``, else YAML); None gives the shipped default."""
     if path is None:
@@ -139,7 +144,7 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RubricError(f"cannot read rubric: {getattr(exc, 'strerror', None) or exc}") from exc
-    return rubric_from_dict(_parse(text, path.suffix.lower()))
+    return parse_rubric(text, path.suffix)
 
 
 def default_rubric() -> Rubric:

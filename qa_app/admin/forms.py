@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     EmailField,
     PasswordField,
     SelectChoice,
@@ -44,3 +46,18 @@ class AgentForm(FlaskForm):
     name = StringField("Agent name", validators=[DataRequired(), Length(max=120)])
     employee_ref = StringField("Employee reference", validators=[Optional(), Length(max=64)])
     team_id = SelectField("Team", coerce=int, validators=[Optional()])
+
+
+class RubricUploadForm(FlaskForm):
+    file = FileField(
+        "Rubric file",
+        validators=[
+            FileRequired("Choose a rubric file."),
+            FileAllowed(["yaml", "yml", "json"], "Upload a .yaml, .yml or .json rubric."),
+        ],
+    )
+    activate = BooleanField("Make it the active rubric now")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button with its CSRF token."""

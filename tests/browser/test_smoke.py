@@ -67,3 +67,17 @@ def test_pages_fit_a_phone_screen(live_server: str, browser) -> None:  # type: i
     assert page.locator("nav.mainnav").is_visible()
     screenshot(page, "home-agent-phone")
     context.close()
+
+
+def test_admin_rubric_page(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", "admin@example.com")
+    page.fill("input[name=password]", "demo")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server}/admin/rubrics")
+    assert "active" in page.inner_text("table")
+    page.set_input_files("input[name=file]", files=[{
+        "name": "broken.yaml", "mimeType": "application/x-yaml", "buffer": b"name: [unclosed"}])
+    page.click("button:has-text('Validate and save')")
+    assert "cannot parse rubric" in page.inner_text(".error")
+    screenshot(page, "admin-rubrics")

@@ -26,6 +26,7 @@ MATRIX: dict[str, set[Role]] = {
     "/admin/users/new": {Role.ADMIN},
     "/admin/teams/new": {Role.ADMIN},
     "/admin/agents/new": {Role.ADMIN},
+    "/admin/rubrics": {Role.ADMIN},
 }
 
 CASES = [(route, role) for route in MATRIX for role in [*sorted(ALL), None]]
