@@ -4,8 +4,8 @@
 
 Prints resolution vs STC-3 task accomplishment (Spearman), empathy vs EPITOME emotional
 reactions (AUC), scripted phrasing vs IBM Twitter recurring agent messages (precision, recall,
-F1) and FED "Specific" (AUC), redaction precision/recall when ``scoring.redact`` provides
-``evaluate_redaction()``, and scoring speed on synthetic 10-minute calls.
+F1) and FED "Specific" (AUC), redaction precision/recall, and scoring speed on synthetic
+10-minute calls.
 """
 
 from __future__ import annotations
@@ -205,14 +205,9 @@ def eval_scripted_fed(data: Path) -> list[tuple[str, str, str]]:
 
 
 def eval_redaction() -> list[tuple[str, str, str]]:
-    """Hook: scoring.redact is built separately; report its figures on its labelled test sets."""
-    try:
-        from scoring import redact
-    except ImportError:
-        return [("redaction (P / R)", "n/a", "scoring.redact is not available yet")]
-    evaluate = getattr(redact, "evaluate_redaction", None)
-    if evaluate is None:
-        return [("redaction (P / R)", "n/a", "scoring.redact has no evaluate_redaction()")]
+    """Redaction figures on the labelled test sets in tests/data/scoring/redaction."""
+    from scoring import evaluate_redaction as evaluate
+
     rows = []
     for path in sorted((ROOT / "tests" / "data" / "scoring" / "redaction").glob("*.jsonl")):
         cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

@@ -12,10 +12,10 @@ from scoring.redact import (
     PiiSpan,
     Redaction,
     SegmentRedaction,
-    evaluate_redaction,
     redact_segment,
     redact_text,
 )
+from scoring.redact_eval import evaluate_redaction
 from scoring.registry import CriterionInput, register, registered_types
 from scoring.rubric import (
     default_rubric,

@@ -9,13 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scoring.redact import (
-    PiiSpan,
-    Redaction,
-    evaluate_redaction,
-    redact_segment,
-    redact_text,
-)
+from scoring.redact import PiiSpan, Redaction, redact_segment, redact_text
+from scoring.redact_eval import evaluate_redaction
 from tests.conftest import shared_data
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "scoring" / "redaction"
