@@ -1,4 +1,5 @@
 # callqa: `make demo` runs the product with demo data, `make test` runs every test.
+SHELL := /bin/bash
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/callqa_test
