@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
 PREFIX = "CALLQA_"
 CONFIG_FILE_NAME = "callqa.toml"
@@ -84,6 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LOGIN_LOCKOUT_MINUTES", 15, int, "How long a locked-out e-mail must wait."),
     Setting("DISPUTE_WINDOW_DAYS", 14, int, "Days an agent has to dispute an evaluation."),
+    Setting("SITE_TIMEZONE", "UTC", str, "The contact center's time zone, e.g. Europe/Berlin."),
 )
 
 
@@ -152,6 +154,10 @@ def load_config(root: Path, overrides: Mapping[str, Any] | None = None) -> dict[
     if values["LOG_LEVEL"].upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         raise ConfigError(
             f"{PREFIX}LOG_LEVEL={values['LOG_LEVEL']!r}: use DEBUG, INFO, WARNING or ERROR"
+        )
+    if values["SITE_TIMEZONE"] not in available_timezones():
+        raise ConfigError(
+            f"{PREFIX}SITE_TIMEZONE={values['SITE_TIMEZONE']!r}: not a known time zone"
         )
     pipeline = values["PYANNOTE_PIPELINE"]
     if pipeline and not Path(pipeline).is_dir():

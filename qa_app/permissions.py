@@ -50,12 +50,76 @@ POLICIES: dict[str, Policy] = {
     "can_review": _role_in(Role.ADMIN, Role.REVIEWER),
     "can_coach": _role_in(Role.ADMIN, Role.TRAINER, Role.REVIEWER),
     "can_manage_training": _role_in(Role.ADMIN, Role.TRAINER),
-    "can_view_analytics": _role_in(Role.ADMIN, Role.REVIEWER, Role.TRAINER),
+    # agents see analytics of their own interactions only (the queries are scoped)
+    "can_view_analytics": lambda user, _obj=None: True,
     "can_upload": _role_in(Role.ADMIN, Role.REVIEWER),
     "can_view_interaction": _can_view_interaction,
     "can_view_agent": _can_view_agent,
     "is_agent": _role_in(Role.AGENT),
 }
+
+
+def _can_view_evaluation(user: User, evaluation: Any = None) -> bool:
+    """Staff see every evaluation; an agent only submitted ones of their own calls."""
+    if user.role in STAFF:
+        return True
+    if user.role is not Role.AGENT:
+        return False
+    if evaluation is None:
+        return True
+    return (
+        user.agent_id is not None
+        and evaluation.interaction.agent_id == user.agent_id
+        and evaluation.status.value != "draft"
+        and evaluation.calibration_id is None
+    )
+
+
+def _is_evaluated_agent(user: User, evaluation: Any = None) -> bool:
+    """Only the agent whose call was evaluated may acknowledge or dispute it."""
+    if user.role is not Role.AGENT:
+        return False
+    return evaluation is None or _can_view_evaluation(user, evaluation)
+
+
+POLICIES.update(
+    {
+        # review workflow (issue 5)
+        "can_view_evaluation": _can_view_evaluation,
+        "can_answer_evaluation": _is_evaluated_agent,
+        "can_resolve_disputes": _role_in(Role.ADMIN, Role.REVIEWER),
+    }
+)
+
+
+COACHES = {Role.ADMIN, Role.TRAINER, Role.REVIEWER}
+
+
+def _own_agent_or_coach(user: User, obj: Any = None) -> bool:
+    """Coaches see every assignment and 1:1; an agent only those addressed to them."""
+    if user.role in COACHES:
+        return True
+    if user.role is not Role.AGENT:
+        return False
+    return obj is None or (user.agent_id is not None and obj.agent_id == user.agent_id)
+
+
+def _is_addressed_agent(user: User, obj: Any = None) -> bool:
+    """Only the agent an assignment or 1:1 is for takes its quiz or acknowledges it."""
+    if user.role is not Role.AGENT:
+        return False
+    return obj is None or (user.agent_id is not None and obj.agent_id == user.agent_id)
+
+
+POLICIES.update(
+    {
+        # coaching (issue 6)
+        "can_view_assignment": _own_agent_or_coach,
+        "can_take_assignment": _is_addressed_agent,
+        "can_view_coaching_session": _own_agent_or_coach,
+        "can_acknowledge_session": _is_addressed_agent,
+    }
+)
 
 
 def allowed(policy: str, user: Any, obj: Any = None) -> bool:

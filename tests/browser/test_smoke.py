@@ -12,10 +12,10 @@ ROLES = [
     ("admin@example.com", "Administration", ["Interactions", "Reviews", "Analytics", "Admin"]),
     ("reviewer@example.com", "Good to see you", ["Interactions", "Reviews", "Analytics"]),
     ("trainer@example.com", "Coaching overview", ["Interactions", "Coaching", "Analytics"]),
-    ("agent@example.com", "Hello, Alex", ["My calls", "Coaching"]),
-    ("agent2@example.com", "Hello, Bea", ["My calls", "Coaching"]),
+    ("agent@example.com", "Hello, Alex", ["My calls", "Coaching", "Analytics"]),
+    ("agent2@example.com", "Hello, Bea", ["My calls", "Coaching", "Analytics"]),
 ]
-HIDDEN_FROM_AGENTS = ["Admin", "Reviews", "Analytics"]
+HIDDEN_FROM_AGENTS = ["Admin", "Reviews"]
 
 
 @pytest.mark.parametrize(
