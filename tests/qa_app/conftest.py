@@ -60,11 +60,14 @@ def make_test_app(database_url: str, folder: Path, **overrides: object) -> Flask
 
 
 @pytest.fixture(scope="session")
-def _migrated_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def _migrated_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     app = make_test_app(database_url, tmp_path_factory.mktemp("instance"))
     with app.app_context():
         flask_migrate.upgrade(revision="heads")
-    return app
+    yield app
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()  # PostgreSQL connections must not outlive the run
 
 
 @pytest.fixture
