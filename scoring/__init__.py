@@ -7,6 +7,16 @@ from scoring.engine import score
 from scoring.errors import InputError, RubricError, ScoringError
 from scoring.loaders import interaction_from_dict, interaction_from_text, load_interaction
 from scoring.metrics import compute_metrics
+
+# Mood comes from its implementation modules, not scoring.mood, so that
+# `python -m scoring.mood` does not find that module imported already.
+from scoring.mood_analysis import (
+    interaction_mood,
+    interaction_moods,
+    mood_trajectory_score,
+    text_moods,
+)
+from scoring.mood_types import InteractionMood, MoodChange, TextMood, TurnMood
 from scoring.redact import (
     BleepSpan,
     PiiSpan,
@@ -24,6 +34,20 @@ from scoring.rubric import (
     rubric_from_dict,
     rubric_to_dict,
 )
+from scoring.tagging_backtest import BacktestReport, TagChange, backtest
+from scoring.tagging_core import Tagger, tag
+from scoring.tagging_io import item_from_dict
+from scoring.tagging_types import TagEvidence, TagMatch, TagResult
+from scoring.taxonomy import (
+    Rule,
+    Tag,
+    Taxonomy,
+    TaxonomyError,
+    demo_taxonomy,
+    load_taxonomy,
+    taxonomy_from_dict,
+    taxonomy_to_dict,
+)
 from scoring.types import (
     CriterionResult,
     CriterionSpec,
@@ -36,6 +60,31 @@ from scoring.types import (
 )
 
 __all__ = [
+    "BacktestReport",
+    "Rule",
+    "Tag",
+    "TagChange",
+    "TagEvidence",
+    "TagMatch",
+    "TagResult",
+    "Tagger",
+    "Taxonomy",
+    "TaxonomyError",
+    "backtest",
+    "demo_taxonomy",
+    "item_from_dict",
+    "load_taxonomy",
+    "tag",
+    "taxonomy_from_dict",
+    "taxonomy_to_dict",
+    "InteractionMood",
+    "MoodChange",
+    "TextMood",
+    "TurnMood",
+    "interaction_mood",
+    "interaction_moods",
+    "mood_trajectory_score",
+    "text_moods",
     "BleepSpan",
     "PiiSpan",
     "Redaction",
