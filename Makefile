@@ -36,9 +36,14 @@ db:
 seed:
 	@$(FLASK) seed-demo
 
+# gunicorn in front, a Celery worker beside it (`flask worker`: embedded SQLite broker by
+# default; it sends the demo calls on its first sweep). Stopping gunicorn stops the worker:
+# one SIGTERM, then wait, so a running transcription finishes or is picked up next time.
 serve:
 	@echo "callqa on http://$(HOST):$(PORT)  (sign in as admin@example.com / demo)"
-	@$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) \
+	@$(FLASK) worker --concurrency 2 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) \
 	  --forwarded-allow-ips 127.0.0.1 "qa_app:create_app()"
 
 services:

@@ -85,6 +85,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("LOGIN_LOCKOUT_MINUTES", 15, int, "How long a locked-out e-mail must wait."),
     Setting("DISPUTE_WINDOW_DAYS", 14, int, "Days an agent has to dispute an evaluation."),
+    Setting("MAX_DISPUTES_PER_EVALUATION", 2, int, "Criteria an agent may dispute per evaluation."),
+    Setting("JOB_LEASE_SECONDS", None, float, "Seconds a running job holds its lease (120)."),
+    Setting(
+        "QUEUE_GRACE_SECONDS", None, float, "Seconds a queued job waits before it is resent (900)."
+    ),
+    Setting("JOB_MAX_ATTEMPTS", None, int, "Attempts before a call is marked failed (3)."),
+    Setting(
+        "JOB_RETRY_BACKOFF_SECONDS", None, float, "Wait before a retry, times the attempt (30)."
+    ),
+    Setting("LONG_CALL_SECONDS", None, float, "Calls longer go to the 'long' queue (1200)."),
+    Setting("LONG_CALL_BYTES", None, int, "Files bigger go to the 'long' queue (41943040)."),
     Setting("SITE_TIMEZONE", "UTC", str, "The contact center's time zone, e.g. Europe/Berlin."),
 )
 

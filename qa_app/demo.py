@@ -12,8 +12,11 @@ from qa_app.admin.services import NewAgent, NewTeam, create_agent, create_team
 from qa_app.agents.models import Agent, Team
 from qa_app.auth.models import Role, User
 from qa_app.auth.services import NewUser, create_user
+from qa_app.calls.demo_audio import ensure_pipeline_demo
 from qa_app.calls.models import Channel, Interaction, Segment, Speaker, Status, Transcript
+from qa_app.demo_history import ensure_chat_history
 from qa_app.extensions import db
+from qa_app.reviews.demo_data import ensure_demo_queue, ensure_demo_recording
 from qa_app.reviews.models import Rubric
 from qa_app.reviews.services import active_rubric
 from qa_app.reviews.suggestions import score_interaction, store_rubric
@@ -128,11 +131,16 @@ def _ensure_rubric() -> Rubric:
     return active_rubric() or store_rubric(scoring.default_rubric(), activate=True)
 
 
-def _ensure_calls(agents: dict[str, Agent], rubric: Rubric) -> int:
+def _ensure_calls(
+    agents: dict[str, Agent],
+    rubric: Rubric,
+    calls: list[tuple[str, str, int, list[tuple[str, str]]]] | None = None,
+    prefix: str = "demo",
+) -> int:
     created = 0
     now = utcnow().replace(minute=0, second=0, microsecond=0)
-    for number, (ref, queue, days_ago, turns) in enumerate(DEMO_CALLS, start=1):
-        external_id = f"demo-{number}"
+    for number, (ref, queue, days_ago, turns) in enumerate(calls or DEMO_CALLS, start=1):
+        external_id = f"{prefix}-{number}"
         if db.session.scalar(select(Interaction.id).where(Interaction.external_id == external_id)):
             continue
         interaction = Interaction(
@@ -186,5 +194,95 @@ def seed_demo() -> SeedReport:
         created_users += 1
     rubric = _ensure_rubric()
     created_calls = _ensure_calls(agents, rubric)
+    ensure_demo_recording()  # reviews (issue 5): audio for the review page's player
+    ensure_demo_queue()
+    created_calls += _ensure_coaching_demo(agents, rubric)
+    created_calls += ensure_chat_history(list(agents.values()), rubric)
+    created_calls += ensure_pipeline_demo()  # pipeline (issue 3): real audio, real worker
     db.session.flush()
     return SeedReport(created_users, created_calls)
+
+
+# coaching (issue 6): a few more of Bea's calls, so her weak criteria show up as
+# recommendations (the library wants at least three scored calls), and the module catalog
+COACHING_DEMO_CALLS = [
+    (
+        "A-1002",
+        "tech",
+        3,
+        [
+            ("agent", "Support."),
+            ("customer", "My router keeps dropping the connection and I'm fed up with it."),
+            ("agent", "Unplug it and plug it back in."),
+            ("customer", "I have done that five times already this week."),
+            ("agent", "Then it's probably your wiring. Anything else?"),
+        ],
+    ),
+    (
+        "A-1002",
+        "tech",
+        4,
+        [
+            ("agent", "Yes?"),
+            ("customer", "The TV box froze again, this is really annoying, I missed the match."),
+            ("agent", "Hold the power button for ten seconds."),
+            ("customer", "Okay, it restarted."),
+            ("agent", "Fine. Bye."),
+        ],
+    ),
+    (
+        "A-1002",
+        "tech",
+        5,
+        [
+            ("agent", "Northwind."),
+            ("customer", "I'm worried, my internet bill says I used 900 gigabytes, that's wrong."),
+            ("agent", "Usage is measured by the system."),
+            ("customer", "But I was away on holiday."),
+            ("agent", "I can't change that. Goodbye."),
+        ],
+    ),
+]
+
+
+def _ensure_coaching_demo(agents: dict[str, Agent], rubric: Rubric) -> int:
+    """The shipped catalog, Bea's extra calls, and one module Alex completed three weeks ago
+    (so the effectiveness report has a before and an after to compare)."""
+    from qa_app.coaching.models import Assignment, AssignmentStatus, CoachingModule, QuizAttempt
+    from qa_app.coaching.services import import_shipped_catalog
+
+    import_shipped_catalog()
+    created = _ensure_calls(agents, rubric, COACHING_DEMO_CALLS, prefix="demo-coaching")
+    module = db.session.scalar(
+        select(CoachingModule).where(CoachingModule.slug == "acknowledging-frustration")
+    )
+    if module is None:
+        return created
+    alex = agents["A-1001"]
+    done = select(Assignment.id).where(
+        Assignment.agent_id == alex.id, Assignment.module_id == module.id
+    )
+    if db.session.scalar(done) is None:
+        assigned = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(days=22)
+        assignment = Assignment(
+            agent_id=alex.id,
+            module_id=module.id,
+            status=AssignmentStatus.COMPLETED,
+            source="recommended",
+            reason="empathy 0.45 over the last 6 calls; AI suggestions only, not yet reviewed",
+            created_at=assigned,
+            started_at=assigned + timedelta(hours=20),
+            due_at=assigned + timedelta(days=7),
+            completed_at=assigned + timedelta(days=1),
+        )
+        for hours, score in ((20, 0.5), (24, 1.0)):
+            assignment.attempts.append(
+                QuizAttempt(
+                    answers={},
+                    score=score,
+                    passed=score >= 0.75,
+                    created_at=assigned + timedelta(hours=hours),
+                )
+            )
+        db.session.add(assignment)
+    return created

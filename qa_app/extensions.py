@@ -59,6 +59,9 @@ def init_celery(app: Flask) -> Celery:
     return celery
 
 
+SQLITE_AUTO_BEGIN = "callqa_sqlite_auto_begin"  # execution option read by _sqlite_begin
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """SQLite: enforce foreign keys, wait on locks, and let SQLAlchemy own transactions.
@@ -77,5 +80,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn: Any) -> None:
-    if conn.dialect.name == "sqlite":
+    # engines that emit their own BEGIN (kombu's SQLite broker: BEGIN IMMEDIATE) opt out
+    if conn.dialect.name == "sqlite" and conn.get_execution_options().get(SQLITE_AUTO_BEGIN, True):
         conn.exec_driver_sql("BEGIN")

@@ -82,12 +82,24 @@ def _is_evaluated_agent(user: User, evaluation: Any = None) -> bool:
     return evaluation is None or _can_view_evaluation(user, evaluation)
 
 
+def _can_calibrate(user: User, session: Any = None) -> bool:
+    """Reviewers and admins; a given session only for its lead, its invitees and admins."""
+    if user.role not in (Role.ADMIN, Role.REVIEWER):
+        return False
+    if session is None or user.role is Role.ADMIN:
+        return True
+    return user.id == session.lead_id or any(p.id == user.id for p in session.participants)
+
+
 POLICIES.update(
     {
         # review workflow (issue 5)
         "can_view_evaluation": _can_view_evaluation,
         "can_answer_evaluation": _is_evaluated_agent,
         "can_resolve_disputes": _role_in(Role.ADMIN, Role.REVIEWER),
+        "can_view_unredacted": _role_in(Role.ADMIN),
+        "can_view_review_reports": _role_in(Role.ADMIN, Role.REVIEWER, Role.TRAINER),
+        "can_calibrate": _can_calibrate,
     }
 )
 

@@ -78,6 +78,9 @@ class Interaction(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=0)
     lease_until: Mapped[datetime | None]
+    # the job currently allowed to work on this interaction; a stale or duplicate message
+    # carrying another id does nothing (qa_app/tasks.py)
+    job_id: Mapped[str | None] = mapped_column(String(36))
     recording_id: Mapped[int | None] = mapped_column(ForeignKey("recordings.id"), index=True)
     body: Mapped[str | None] = mapped_column(Text)  # raw text of chats, e-mails, posts
     ai_total: Mapped[float | None] = mapped_column(Float, index=True)

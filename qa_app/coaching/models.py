@@ -62,6 +62,11 @@ class Assignment(db.Model):
     due_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]  # when the in-app "due soon" reminder went out
+    # interactions whose scores made the recommendation (demo data and AI-only history have
+    # no evaluation to link, but always an interaction)
+    trigger_interaction_ids: Mapped[list[int] | None] = mapped_column(JSON)
 
     agent: Mapped[Agent] = relationship()
     module: Mapped[CoachingModule] = relationship()
@@ -69,6 +74,25 @@ class Assignment(db.Model):
     attempts: Mapped[list[QuizAttempt]] = relationship(
         back_populates="assignment", cascade="all, delete-orphan"
     )
+
+
+class CoachingPolicy(db.Model):
+    """How recommendations are computed and whether they are assigned without a trainer.
+
+    One row (the latest counts); absent means the library's defaults and no auto-assign.
+    """
+
+    __tablename__ = "coaching_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    is_auto_assign: Mapped[bool] = mapped_column(default=False)
+    threshold: Mapped[float] = mapped_column(Float, default=0.6)
+    last_n: Mapped[int] = mapped_column(default=6)
+    min_evaluations: Mapped[int] = mapped_column(default=3)
+    ai_weight: Mapped[float] = mapped_column(Float, default=0.5)
+    due_days: Mapped[int] = mapped_column(default=14)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class QuizAttempt(db.Model):

@@ -22,6 +22,7 @@ from qa_app.extensions import db
 from qa_app.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from qa_app.agents.models import Team
     from qa_app.auth.models import User
     from qa_app.calls.models import Interaction
 
@@ -211,6 +212,9 @@ class SamplingRule(db.Model):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     is_active: Mapped[bool] = mapped_column(default=True)
 
+    queue: Mapped[ReviewQueue] = relationship()
+    team: Mapped[Team | None] = relationship()
+
 
 class QueueEntry(db.Model):
     __tablename__ = "queue_entries"
@@ -225,3 +229,18 @@ class QueueEntry(db.Model):
 
     queue: Mapped[ReviewQueue] = relationship(back_populates="entries")
     interaction: Mapped[Interaction] = relationship()
+    rule: Mapped[SamplingRule | None] = relationship()
+
+
+class Notification(db.Model):
+    """An in-app message to one user (new evaluation, dispute raised or decided)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(String(300))
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]

@@ -1,12 +1,97 @@
+"""The review loop: scorecards, their lifecycle, disputes and the notifications they send.
+
+Services flush, the request commits. Every change of a score is written to the audit log with
+the value before and after; the AI suggestion stays in ``EvaluationItem.ai_score``.
+"""
+
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from qa_app.auth.models import User
-from qa_app.calls.models import Interaction
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from qa_app.admin.services import record_audit
+from qa_app.auth.models import Role, User
+from qa_app.calls.models import Interaction, Transcript
 from qa_app.extensions import db
-from qa_app.reviews.models import Evaluation, EvaluationStatus, Rubric
+from qa_app.reviews.models import (
+    Criterion,
+    Dispute,
+    DisputeStatus,
+    Evaluation,
+    EvaluationItem,
+    EvaluationStatus,
+    Notification,
+    Rubric,
+    ScoreSuggestion,
+)
+from qa_app.reviews.suggestions import rubric_spec
+from qa_app.timeutil import utcnow
+
+DEFAULT_MAX_DISPUTES = 2
+OPEN_FOR_DISPUTE = (
+    EvaluationStatus.SUBMITTED,
+    EvaluationStatus.ACKNOWLEDGED,
+    EvaluationStatus.DISPUTED,
+)
+
+
+class ReviewError(ValueError):
+    """A domain rule refused the action; the message is meant for the user."""
+
+
+class Conflict(ReviewError):
+    """Someone saved the evaluation after this form was loaded."""
+
+
+class IncompleteScorecard(ReviewError):
+    def __init__(self, missing: list[Criterion]) -> None:
+        self.missing = missing
+        names = ", ".join(c.label for c in missing)
+        super().__init__(f"Score every criterion (or mark it N/A) before submitting: {names}.")
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    criterion_id: int
+    score: float | None  # 0..1; None = not scored yet
+    is_na: bool = False
+    comment: str = ""
+    moment_s: float | None = None
+
+
+@dataclass(frozen=True)
+class ScorecardInput:
+    version: int | None  # the version the form was loaded at; None = no evaluation existed
+    items: tuple[ItemInput, ...]
+    comment: str = ""
+    private_note: str = ""
+
+
+@dataclass(frozen=True)
+class DisputeInput:
+    item_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    accept: bool
+    note: str
+    new_score: float | None = None  # 0..1, required when accepting
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def active_rubric() -> Rubric | None:
+    return db.session.scalar(
+        select(Rubric).where(Rubric.is_active.is_(True)).order_by(Rubric.id.desc())
+    )
 
 
 def evaluations_of(reviewer: User, status: EvaluationStatus | None = None) -> list[Evaluation]:
@@ -21,7 +106,427 @@ def evaluations_of(reviewer: User, status: EvaluationStatus | None = None) -> li
     return list(db.session.scalars(query.limit(50)))
 
 
-def active_rubric() -> Rubric | None:
-    return db.session.scalar(
-        select(Rubric).where(Rubric.is_active.is_(True)).order_by(Rubric.id.desc())
+def evaluations_for_agent(user: User) -> list[Evaluation]:
+    """An agent's own evaluations; drafts stay with the reviewer until submitted."""
+    if user.agent_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Evaluation)
+            .join(Evaluation.interaction)
+            .where(
+                Interaction.agent_id == user.agent_id,
+                Evaluation.status != EvaluationStatus.DRAFT,
+                Evaluation.calibration_id.is_(None),
+            )
+            .options(joinedload(Evaluation.interaction))
+            .order_by(Evaluation.submitted_at.desc())
+        )
     )
+
+
+def load_interaction(interaction_id: int) -> Interaction | None:
+    return db.session.scalar(
+        select(Interaction)
+        .where(Interaction.id == interaction_id)
+        .options(
+            joinedload(Interaction.agent),
+            joinedload(Interaction.recording),
+            joinedload(Interaction.transcript).selectinload(Transcript.segments),
+            selectinload(Interaction.suggestions),
+        )
+    )
+
+
+def load_evaluation(evaluation_id: int) -> Evaluation | None:
+    return db.session.scalar(
+        select(Evaluation)
+        .where(Evaluation.id == evaluation_id)
+        .options(
+            selectinload(Evaluation.items).joinedload(EvaluationItem.criterion),
+            selectinload(Evaluation.disputes),
+            joinedload(Evaluation.reviewer),
+        )
+    )
+
+
+def current_evaluation(interaction: Interaction) -> Evaluation | None:
+    """The one (non-calibration) evaluation of an interaction that reviewers share."""
+    return db.session.scalar(
+        select(Evaluation)
+        .where(Evaluation.interaction_id == interaction.id, Evaluation.calibration_id.is_(None))
+        .options(selectinload(Evaluation.items), joinedload(Evaluation.reviewer))
+        .order_by(Evaluation.id.desc())
+        .limit(1)
+    )
+
+
+def rubric_for(interaction: Interaction, evaluation: Evaluation | None) -> Rubric | None:
+    if evaluation is not None:
+        return evaluation.rubric
+    if interaction.scored_rubric_id is not None:
+        return db.session.get(Rubric, interaction.scored_rubric_id)
+    return active_rubric()
+
+
+def scorecard_rows(
+    interaction: Interaction, rubric: Rubric, evaluation: Evaluation | None
+) -> list[dict[str, Any]]:
+    """Per criterion: the criterion, the AI suggestion and the human item (if any)."""
+    suggestions = {s.criterion_id: s for s in interaction.suggestions}
+    items = {i.criterion_id: i for i in evaluation.items} if evaluation else {}
+    segments = (
+        {s.position: s for s in interaction.transcript.segments} if interaction.transcript else {}
+    )
+    return [
+        {
+            "criterion": c,
+            "suggestion": suggestions.get(c.id),
+            "evidence": _redacted_evidence(suggestions.get(c.id), segments),
+            "item": items.get(c.id),
+        }
+        for c in rubric.criteria
+    ]
+
+
+def _redacted_evidence(suggestion: ScoreSuggestion | None, segments: dict[int, Any]) -> list:
+    """Evidence quotes come from the raw text; show the segment's redacted text instead."""
+    if suggestion is None:
+        return []
+    shown, seen = [], set()
+    for e in suggestion.evidence:
+        if (e.get("segment"), e.get("start")) in seen:
+            continue  # a criterion may cite one line for two reasons: show it once
+        seen.add((e.get("segment"), e.get("start")))
+        segment = segments.get(e.get("segment"))
+        quote = e.get("quote", "")
+        if segment is None:
+            quote = ""  # cannot tell whether it holds personal data: do not show it
+        elif segment.text != segment.redacted_text:
+            quote = segment.redacted_text
+        shown.append({**e, "quote": quote})
+    return shown
+
+
+def open_disputes() -> list[Dispute]:
+    return list(
+        db.session.scalars(
+            select(Dispute)
+            .where(Dispute.status == DisputeStatus.OPEN)
+            .options(
+                joinedload(Dispute.evaluation).joinedload(Evaluation.interaction),
+                joinedload(Dispute.item).joinedload(EvaluationItem.criterion),
+            )
+            .order_by(Dispute.created_at)
+        )
+    )
+
+
+def load_open_dispute(dispute_id: int) -> Dispute | None:
+    return db.session.scalar(
+        select(Dispute).where(Dispute.id == dispute_id, Dispute.status == DisputeStatus.OPEN)
+    )
+
+
+def dispute_deadline(evaluation: Evaluation, window_days: int) -> datetime | None:
+    if evaluation.submitted_at is None:
+        return None
+    return evaluation.submitted_at + timedelta(days=window_days)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def touch(evaluation: Evaluation) -> None:
+    """Mark the row dirty so its version column moves even when only items changed."""
+    evaluation.updated_at = utcnow()
+
+
+def _item_state(item: EvaluationItem) -> dict[str, Any]:
+    return {"criterion": item.criterion.key, "score": item.score, "na": item.is_na}
+
+
+def recompute_total(evaluation: Evaluation) -> None:
+    spec = rubric_spec(evaluation.rubric)
+    weighted = weights = 0.0
+    auto_fail = False
+    for item in evaluation.items:
+        if item.is_na or item.score is None:
+            continue
+        weighted += item.criterion.weight * item.score
+        weights += item.criterion.weight
+        if item.criterion.is_critical:
+            try:
+                below = spec.criterion(item.criterion.key).critical_below
+            except KeyError:
+                below = 0.5
+            auto_fail = auto_fail or item.score < below
+    total = 100 * weighted / weights if weights else None
+    if auto_fail and spec.zero_on_auto_fail:
+        total = 0.0
+    evaluation.total = total
+    evaluation.auto_fail = auto_fail
+
+
+def new_items(interaction: Interaction, rubric: Rubric) -> list[EvaluationItem]:
+    """One item per criterion, prefilled with the AI's score (also kept as ``ai_score``)."""
+    suggestions: dict[int, ScoreSuggestion] = {s.criterion_id: s for s in interaction.suggestions}
+    items = []
+    for criterion in rubric.criteria:
+        suggestion = suggestions.get(criterion.id)
+        ai = suggestion.score if suggestion else None
+        items.append(
+            EvaluationItem(
+                criterion=criterion,
+                ai_score=ai,
+                score=ai,
+                is_na=suggestion is not None and ai is None and criterion.na_allowed,
+            )
+        )
+    return items
+
+
+def _new_evaluation(interaction: Interaction, rubric: Rubric, reviewer: User) -> Evaluation:
+    """Start a draft prefilled with the AI's scores; the AI value is kept beside the human's."""
+    items = new_items(interaction, rubric)
+    evaluation = Evaluation(interaction=interaction, rubric=rubric, reviewer=reviewer, items=items)
+    db.session.add(evaluation)
+    db.session.flush()
+    record_audit(reviewer, "evaluation.start", evaluation, after={"interaction": interaction.id})
+    return evaluation
+
+
+def apply_items(evaluation: Evaluation, actor: User, items: tuple[ItemInput, ...]) -> None:
+    by_criterion = {i.criterion_id: i for i in evaluation.items}
+    for data in items:
+        item = by_criterion.get(data.criterion_id)
+        if item is None:
+            continue  # a criterion of another rubric: ignore rather than guess
+        if data.is_na and not item.criterion.na_allowed:
+            raise ReviewError(f"{item.criterion.label} cannot be marked N/A.")
+        if data.score is not None and not 0.0 <= data.score <= 1.0:
+            raise ReviewError(f"{item.criterion.label}: the score must be between 0 and 100.")
+        before = _item_state(item)
+        item.is_na = data.is_na
+        item.score = None if data.is_na else data.score
+        item.comment = data.comment.strip()
+        item.moment_s = data.moment_s
+        after = _item_state(item)
+        if before != after:
+            record_audit(actor, "evaluation.score", evaluation, before=before, after=after)
+
+
+def save_scorecard(
+    interaction: Interaction,
+    rubric: Rubric,
+    actor: User,
+    data: ScorecardInput,
+    *,
+    submit: bool = False,
+) -> Evaluation:
+    """Save the draft (autosave and the explicit button both land here), optionally submit.
+
+    :raise Conflict: the evaluation changed since ``data.version`` was loaded.
+    :raise IncompleteScorecard: submitting with criteria neither scored nor N/A.
+    """
+    evaluation = current_evaluation(interaction)
+    if evaluation is None:
+        if data.version is not None:
+            raise Conflict("This evaluation no longer exists. Reload the page.")
+        evaluation = _new_evaluation(interaction, rubric, actor)
+    elif data.version != evaluation.version:
+        who = evaluation.reviewer.name if evaluation.reviewer else "another reviewer"
+        raise Conflict(
+            f"Someone saved this evaluation after you opened it (last change by {who} at "
+            f"{evaluation.updated_at:%H:%M} UTC). Your input is still in the form: copy what you "
+            "need, then reload to see their version."
+        )
+    if evaluation.status is not EvaluationStatus.DRAFT:
+        raise ReviewError("This evaluation was already submitted and can no longer be edited.")
+    apply_items(evaluation, actor, data.items)
+    evaluation.comment = data.comment.strip()
+    evaluation.private_note = data.private_note.strip()
+    recompute_total(evaluation)
+    if submit:
+        missing = [i.criterion for i in evaluation.items if i.score is None and not i.is_na]
+        if missing:
+            raise IncompleteScorecard(missing)
+        evaluation.status = EvaluationStatus.SUBMITTED
+        evaluation.submitted_at = utcnow()
+        record_audit(
+            actor,
+            "evaluation.submit",
+            evaluation,
+            after={"total": evaluation.total, "auto_fail": evaluation.auto_fail},
+        )
+        points = f"{evaluation.total:.0f} points" if evaluation.total is not None else "no total"
+        _notify_agent(
+            interaction,
+            "evaluation.new",
+            f"New evaluation of your call #{interaction.id}: {points}.",
+            evaluation,
+        )
+    touch(evaluation)
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise Conflict("Someone saved this evaluation at the same moment. Reload.") from exc
+    return evaluation
+
+
+def acknowledge(evaluation: Evaluation, agent_user: User) -> None:
+    if evaluation.status is not EvaluationStatus.SUBMITTED:
+        raise ReviewError("Only a newly submitted evaluation can be acknowledged.")
+    evaluation.status = EvaluationStatus.ACKNOWLEDGED
+    evaluation.acknowledged_at = utcnow()
+    touch(evaluation)
+    record_audit(agent_user, "evaluation.acknowledge", evaluation)
+    db.session.flush()
+
+
+def raise_dispute(
+    evaluation: Evaluation,
+    agent_user: User,
+    data: DisputeInput,
+    *,
+    window_days: int,
+    max_disputes: int = DEFAULT_MAX_DISPUTES,
+    now: datetime | None = None,
+) -> Dispute:
+    """An agent contests one criterion, within the window and the per-evaluation limit."""
+    now = now or utcnow()
+    if evaluation.status not in OPEN_FOR_DISPUTE:
+        raise ReviewError("This evaluation cannot be disputed any more.")
+    deadline = dispute_deadline(evaluation, window_days)
+    if deadline is None or now > deadline:
+        raise ReviewError(
+            f"The dispute window of {window_days} days for this evaluation has closed."
+        )
+    if len(evaluation.disputes) >= max_disputes:
+        raise ReviewError(f"At most {max_disputes} disputes are allowed per evaluation.")
+    item = next((i for i in evaluation.items if i.id == data.item_id), None)
+    if item is None:
+        raise ReviewError("Choose a criterion of this evaluation.")
+    if any(d.item_id == item.id for d in evaluation.disputes):
+        raise ReviewError(f"{item.criterion.label} was already disputed.")
+    reason = data.reason.strip()
+    if len(reason) < 10:
+        raise ReviewError("Explain the dispute in a sentence or two (10 characters at least).")
+    dispute = Dispute(evaluation=evaluation, item=item, raised_by_id=agent_user.id, reason=reason)
+    db.session.add(dispute)
+    evaluation.status = EvaluationStatus.DISPUTED
+    touch(evaluation)
+    db.session.flush()
+    record_audit(
+        agent_user,
+        "dispute.raise",
+        dispute,
+        after={"evaluation": evaluation.id, "criterion": item.criterion.key, "reason": reason},
+    )
+    notify(
+        evaluation.reviewer,
+        "dispute.raised",
+        f"{agent_user.name} disputed {item.criterion.label} on call #{evaluation.interaction_id}.",
+        f"/reviews/evaluations/{evaluation.id}",
+    )
+    db.session.flush()
+    return dispute
+
+
+def resolve_dispute(dispute: Dispute, actor: User, data: Resolution) -> None:
+    """Accept (rescore, logged) or decline with a reason; the last decision resolves."""
+    if dispute.status is not DisputeStatus.OPEN:
+        raise ReviewError("This dispute was already decided.")
+    evaluation = dispute.evaluation
+    note = data.note.strip()
+    if data.accept:
+        if data.new_score is None or not 0.0 <= data.new_score <= 1.0:
+            raise ReviewError("Give the new score (0 to 100) when accepting.")
+        item = dispute.item
+        if item is not None:
+            before = _item_state(item)
+            item.score, item.is_na = data.new_score, False
+            record_audit(
+                actor, "evaluation.score", evaluation, before=before, after=_item_state(item)
+            )
+            recompute_total(evaluation)
+        dispute.status = DisputeStatus.ACCEPTED
+    else:
+        if len(note) < 5:
+            raise ReviewError("Say why the dispute is declined.")
+        dispute.status = DisputeStatus.DECLINED
+    dispute.resolution_note = note
+    dispute.resolved_by_id = actor.id
+    dispute.resolved_at = utcnow()
+    record_audit(
+        actor, "dispute.resolve", dispute, after={"status": dispute.status.value, "note": note}
+    )
+    if all(d.status is not DisputeStatus.OPEN for d in evaluation.disputes):
+        evaluation.status = EvaluationStatus.RESOLVED
+    touch(evaluation)
+    label = dispute.item.criterion.label if dispute.item else "your evaluation"
+    outcome = "accepted" if data.accept else "declined"
+    _notify_agent(
+        evaluation.interaction,
+        "dispute.decided",
+        f"Your dispute of {label} on call #{evaluation.interaction_id} was {outcome}.",
+        evaluation,
+    )
+    db.session.flush()
+
+
+def record_unredacted_view(actor: User, interaction: Interaction) -> None:
+    """Reading the raw transcript is allowed to few and always leaves a trace."""
+    record_audit(actor, "transcript.view_unredacted", interaction)
+    db.session.flush()
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+def notify(user: User | None, kind: str, message: str, link: str = "") -> None:
+    if user is None:
+        return
+    db.session.add(Notification(user_id=user.id, kind=kind, message=message[:300], link=link))
+
+
+def _notify_agent(
+    interaction: Interaction, kind: str, message: str, evaluation: Evaluation
+) -> None:
+    if interaction.agent is None or interaction.agent.user is None:
+        return
+    notify(interaction.agent.user, kind, message, f"/reviews/evaluations/{evaluation.id}")
+
+
+def notifications_for(user: User, limit: int = 50) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(user: User) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+def is_staff(user: User) -> bool:
+    return user.role is not Role.AGENT

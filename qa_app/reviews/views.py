@@ -1,16 +1,515 @@
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import current_user
+import mimetypes
+from typing import Any
 
-from qa_app.permissions import requires
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+from wtforms import SelectChoice
+
+from qa_app.calls.models import Interaction
+from qa_app.extensions import db
+from qa_app.permissions import allowed, ensure, public, requires
 from qa_app.reviews import bp
-from qa_app.reviews.services import active_rubric, evaluations_of
+from qa_app.reviews.agreement import agreement_report
+from qa_app.reviews.calibration import (
+    create_session,
+    load_session,
+    own_evaluation,
+    results,
+    reveal,
+    save_blind_scorecard,
+    session_rubric,
+    sessions_for,
+    status_of,
+)
+from qa_app.reviews.calibration import reviewer_choices as calibration_reviewers
+from qa_app.reviews.forms import (
+    CalibrationForm,
+    ConfirmForm,
+    DisputeForm,
+    ResolveForm,
+    RuleForm,
+    scorecard_data,
+    scorecard_form,
+    to_scorecard_input,
+)
+from qa_app.reviews.models import EvaluationStatus
+from qa_app.reviews.sampling import (
+    KINDS,
+    coverage,
+    create_rule,
+    draw,
+    get_rule,
+    list_rules,
+    my_queue,
+    reviewer_choices,
+    team_choices,
+)
+from qa_app.reviews.search import (
+    InteractionFilters,
+    filter_choices,
+    reviewed_ids,
+    search_interactions,
+)
+from qa_app.reviews.services import (
+    DEFAULT_MAX_DISPUTES,
+    Conflict,
+    IncompleteScorecard,
+    ReviewError,
+    acknowledge,
+    active_rubric,
+    current_evaluation,
+    dispute_deadline,
+    evaluations_for_agent,
+    evaluations_of,
+    load_evaluation,
+    load_interaction,
+    load_open_dispute,
+    mark_all_read,
+    notifications_for,
+    open_disputes,
+    raise_dispute,
+    record_unredacted_view,
+    resolve_dispute,
+    rubric_for,
+    save_scorecard,
+    scorecard_rows,
+    unread_count,
+)
+from qa_app.reviews.trends import agent_trends
+from qa_app.storage import path_for
+from qa_app.timeutil import utcnow
+
+
+@bp.app_context_processor
+def _inbox() -> dict[str, Any]:
+    def count() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        try:
+            return unread_count(current_user)
+        except SQLAlchemyError:  # e.g. while rendering the 500 page of a failed transaction
+            return 0
+
+    return {"unread_notifications": count}
 
 
 @bp.route("/")
 @requires("can_review")
 def index() -> str:
     return render_template(
-        "reviews/index.html", evaluations=evaluations_of(current_user), rubric=active_rubric()
+        "reviews/index.html",
+        evaluations=evaluations_of(current_user),
+        rubric=active_rubric(),
+        disputes=open_disputes(),
     )
+
+
+@bp.route("/interactions")
+@requires("can_review")
+def interactions() -> str:
+    filters = InteractionFilters.from_args(request.args)
+    page = db.paginate(search_interactions(current_user, filters), per_page=25, error_out=False)
+    return render_template(
+        "reviews/interactions.html",
+        page=page,
+        filters=filters,
+        choices=filter_choices(),
+        reviewed=reviewed_ids([i.id for i in page.items]),
+    )
+
+
+def _show_unredacted(interaction: Interaction) -> bool:
+    """``?unredacted=1`` for roles allowed to read raw text; each such view is audited."""
+    if request.args.get("unredacted") != "1" or not allowed("can_view_unredacted", current_user):
+        return False
+    record_unredacted_view(current_user, interaction)
+    db.session.commit()
+    return True
+
+
+def _review_page(interaction: Interaction, form: Any = None, status: int = 200) -> Any:
+    evaluation = current_evaluation(interaction)
+    rubric = rubric_for(interaction, evaluation) or abort(404)
+    rows = scorecard_rows(interaction, rubric, evaluation)
+    if form is None:
+        form = scorecard_form(
+            rubric.criteria, data=scorecard_data(rubric.criteria, rows, evaluation)
+        )
+    html = render_template(
+        "reviews/review.html",
+        interaction=interaction,
+        unredacted=request.method == "GET" and _show_unredacted(interaction),
+        evaluation=evaluation,
+        rubric=rubric,
+        rows=rows,
+        form=form,
+    )
+    return html, status
+
+
+@bp.route("/interactions/<int:interaction_id>", methods=["GET", "POST"])
+@requires("can_review")
+def review(interaction_id: int) -> Any:
+    interaction = load_interaction(interaction_id) or abort(404)
+    ensure("can_view_interaction", interaction)
+    evaluation = current_evaluation(interaction)
+    if evaluation is not None and evaluation.status is not EvaluationStatus.DRAFT:
+        return redirect(url_for("reviews.evaluation", evaluation_id=evaluation.id))
+    rubric = rubric_for(interaction, evaluation) or abort(404)
+    form = scorecard_form(rubric.criteria)
+    if not form.validate_on_submit():
+        return _review_page(interaction, form if form.is_submitted() else None)
+    submit = request.form.get("action") == "submit"
+    try:
+        saved = save_scorecard(
+            interaction,
+            rubric,
+            current_user,
+            to_scorecard_input(form, rubric.criteria),
+            submit=submit,
+        )
+    except Conflict as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _review_page(interaction, form, 409)
+    except IncompleteScorecard as exc:
+        db.session.rollback()
+        for criterion in exc.missing:
+            form[f"score_{criterion.id}"].errors = ["Score it, or mark it N/A."]
+        flash(str(exc), "error")
+        return _review_page(interaction, form, 422)
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _review_page(interaction, form, 422)
+    db.session.commit()
+    if submit:
+        flash("Evaluation submitted; the agent has been notified.", "success")
+        return redirect(url_for("reviews.evaluation", evaluation_id=saved.id))
+    flash("Draft saved.", "success")
+    return redirect(url_for("reviews.review", interaction_id=interaction.id))
+
+
+@bp.route("/interactions/<int:interaction_id>/autosave", methods=["POST"])
+@requires("can_review")
+def autosave(interaction_id: int) -> Any:
+    interaction = load_interaction(interaction_id) or abort(404)
+    ensure("can_view_interaction", interaction)
+    evaluation = current_evaluation(interaction)
+    rubric = rubric_for(interaction, evaluation) or abort(404)
+    form = scorecard_form(rubric.criteria)
+    if not form.validate_on_submit():
+        return jsonify(ok=False, error="Some fields are not valid.", fields=form.errors), 422
+    try:
+        saved = save_scorecard(
+            interaction, rubric, current_user, to_scorecard_input(form, rubric.criteria)
+        )
+    except Conflict as exc:
+        db.session.rollback()
+        return jsonify(ok=False, conflict=True, error=str(exc)), 409
+    except ReviewError as exc:
+        db.session.rollback()
+        return jsonify(ok=False, error=str(exc)), 422
+    db.session.commit()
+    return jsonify(
+        ok=True,
+        version=saved.version,
+        saved_at=f"{saved.updated_at:%H:%M:%S}",
+        total=None if saved.total is None else round(saved.total),
+    )
+
+
+@bp.route("/interactions/<int:interaction_id>/audio")
+@requires("can_view_interaction")
+def audio(interaction_id: int) -> Response:
+    """The recording, with HTTP range support so the player can seek."""
+    interaction = load_interaction(interaction_id) or abort(404)
+    ensure("can_view_interaction", interaction)
+    recording = interaction.recording or abort(404)
+    path = path_for(current_app.config["STORAGE_DIR"], recording.storage_key)
+    if not path.is_file():
+        abort(404)
+    mimetype = mimetypes.guess_type(f"x.{recording.format}")[0] or "application/octet-stream"
+    response = send_file(path, mimetype=mimetype, conditional=True, etag=recording.sha256)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _evaluation_or_404(evaluation_id: int, policy: str = "can_view_evaluation") -> Any:
+    evaluation = load_evaluation(evaluation_id) or abort(404)
+    ensure("can_view_evaluation", evaluation)
+    ensure(policy, evaluation)
+    return evaluation
+
+
+@bp.route("/evaluations/<int:evaluation_id>")
+@requires("can_view_evaluation")
+def evaluation(evaluation_id: int) -> str:
+    evaluation = _evaluation_or_404(evaluation_id)
+    interaction = load_interaction(evaluation.interaction_id)
+    dispute_form = DisputeForm()
+    dispute_form.set_choices(evaluation)
+    deadline = dispute_deadline(evaluation, current_app.config["DISPUTE_WINDOW_DAYS"])
+    return render_template(
+        "reviews/evaluation.html",
+        evaluation=evaluation,
+        interaction=interaction,
+        unredacted=_show_unredacted(interaction),
+        rows=scorecard_rows(interaction, evaluation.rubric, evaluation),
+        dispute_form=dispute_form,
+        resolve_form=ResolveForm(),
+        confirm_form=ConfirmForm(),
+        deadline=deadline,
+        window_open=deadline is not None and utcnow() <= deadline,
+        max_disputes=_max_disputes(),
+        is_owner=allowed("can_answer_evaluation", current_user, evaluation),
+        can_resolve=allowed("can_resolve_disputes", current_user),
+    )
+
+
+def _max_disputes() -> int:
+    return int(current_app.config.get("MAX_DISPUTES_PER_EVALUATION", DEFAULT_MAX_DISPUTES))
+
+
+@bp.route("/evaluations/<int:evaluation_id>/acknowledge", methods=["POST"])
+@requires("can_answer_evaluation")
+def acknowledge_evaluation(evaluation_id: int) -> Response:
+    evaluation = _evaluation_or_404(evaluation_id, "can_answer_evaluation")
+    if ConfirmForm().validate_on_submit():
+        try:
+            acknowledge(evaluation, current_user)
+            db.session.commit()
+            flash("Thanks, the evaluation is acknowledged.", "success")
+        except ReviewError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("reviews.evaluation", evaluation_id=evaluation_id))
+
+
+@bp.route("/evaluations/<int:evaluation_id>/dispute", methods=["POST"])
+@requires("can_answer_evaluation")
+def dispute(evaluation_id: int) -> Response:
+    evaluation = _evaluation_or_404(evaluation_id, "can_answer_evaluation")
+    form = DisputeForm()
+    form.set_choices(evaluation)
+    if not form.validate_on_submit():
+        flash("Choose a criterion and explain the dispute (10 characters at least).", "error")
+        return redirect(url_for("reviews.evaluation", evaluation_id=evaluation_id))
+    try:
+        raise_dispute(
+            evaluation,
+            current_user,
+            form.to_input(),
+            window_days=current_app.config["DISPUTE_WINDOW_DAYS"],
+            max_disputes=_max_disputes(),
+        )
+        db.session.commit()
+        flash("Dispute sent; the reviewer will answer it.", "success")
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    return redirect(url_for("reviews.evaluation", evaluation_id=evaluation_id))
+
+
+@bp.route("/disputes/<int:dispute_id>/resolve", methods=["POST"])
+@requires("can_resolve_disputes")
+def resolve(dispute_id: int) -> Response:
+    found = load_open_dispute(dispute_id) or abort(404)
+    form = ResolveForm()
+    if not form.validate_on_submit():
+        flash("Choose accept (with a new score) or decline (with a reason).", "error")
+    else:
+        try:
+            resolve_dispute(found, current_user, form.to_input())
+            db.session.commit()
+            flash("Dispute decided; the agent has been notified.", "success")
+        except ReviewError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("reviews.evaluation", evaluation_id=found.evaluation_id))
+
+
+@bp.route("/queue")
+@requires("can_review")
+def queue() -> str:
+    return render_template("reviews/queue.html", entries=my_queue(current_user), kinds=KINDS)
+
+
+@bp.route("/sampling", methods=["GET", "POST"])
+@requires("can_review")
+def sampling() -> Any:
+    form = RuleForm()
+    form.set_choices(team_choices(), reviewer_choices())
+    if form.validate_on_submit():
+        create_rule(form.to_input(), current_user)
+        db.session.commit()
+        flash("Sampling rule added. Draw it now or let the nightly job do it.", "success")
+        return redirect(url_for("reviews.sampling"))
+    return render_template(
+        "reviews/sampling.html",
+        form=form,
+        rules=list_rules(),
+        kinds=KINDS,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.route("/sampling/<int:rule_id>/draw", methods=["POST"])
+@requires("can_review")
+def draw_rule(rule_id: int) -> Response:
+    rule = get_rule(rule_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        result = draw(rule, current_user)
+        db.session.commit()
+        flash(
+            f"Drew {len(result.picked)} of {result.candidates} candidates into "
+            f"{rule.queue.name} (seed {result.seed}).",
+            "success",
+        )
+    return redirect(url_for("reviews.sampling"))
+
+
+@bp.route("/coverage")
+@requires("can_view_review_reports")
+def coverage_view() -> str:
+    days = request.args.get("days", 30, type=int)
+    days = days if days in (7, 30, 90) else 30
+    return render_template("reviews/coverage.html", rows=coverage(days), days=days)
+
+
+@bp.route("/calibration", methods=["GET", "POST"])
+@requires("can_calibrate")
+def calibration_list() -> Any:
+    form = CalibrationForm()
+    form.participants.choices = [
+        SelectChoice(i, n) for i, n in calibration_reviewers() if i != current_user.id
+    ]
+    if form.validate_on_submit():
+        try:
+            created = create_session(form.to_input(), current_user)
+        except ReviewError as exc:
+            db.session.rollback()
+            form.interaction_id.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("Calibration session created; the invited reviewers were notified.", "success")
+            return redirect(url_for("reviews.calibration_session", session_id=created.id))
+    return render_template(
+        "reviews/calibration_list.html", sessions=sessions_for(current_user), form=form
+    )
+
+
+@bp.route("/calibration/<int:session_id>", methods=["GET", "POST"])
+@requires("can_calibrate")
+def calibration_session(session_id: int) -> Any:
+    session = load_session(session_id) or abort(404)
+    ensure("can_calibrate", session)
+    rubric = session_rubric(session) or abort(404)
+    form = scorecard_form(rubric.criteria)
+    if session.revealed_at is None and form.validate_on_submit():
+        try:
+            save_blind_scorecard(
+                session,
+                current_user,
+                to_scorecard_input(form, rubric.criteria),
+                submit=request.form.get("action") == "submit",
+            )
+        except ReviewError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Your scores are saved (only you can see them until the reveal).", "success")
+            return redirect(url_for("reviews.calibration_session", session_id=session_id))
+    interaction = load_interaction(session.interaction_id)
+    evaluation = own_evaluation(session, current_user)
+    rows = scorecard_rows(interaction, rubric, evaluation)
+    if not form.is_submitted():
+        form = scorecard_form(
+            rubric.criteria, data=scorecard_data(rubric.criteria, rows, evaluation)
+        )
+    return render_template(
+        "reviews/calibration_session.html",
+        session=session,
+        interaction=interaction,
+        unredacted=False,
+        rows=rows,
+        form=form,
+        evaluation=evaluation,
+        progress=status_of(session),
+        results=results(session) if session.revealed_at else None,
+        confirm_form=ConfirmForm(),
+        is_lead=current_user.id == session.lead_id,
+    )
+
+
+@bp.route("/calibration/<int:session_id>/reveal", methods=["POST"])
+@requires("can_calibrate")
+def calibration_reveal(session_id: int) -> Response:
+    session = load_session(session_id) or abort(404)
+    ensure("can_calibrate", session)
+    if ConfirmForm().validate_on_submit():
+        try:
+            reveal(session, current_user)
+            db.session.commit()
+            flash("Scores revealed.", "success")
+        except ReviewError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("reviews.calibration_session", session_id=session_id))
+
+
+@bp.route("/agreement")
+@requires("can_view_review_reports")
+def agreement() -> str:
+    return render_template("reviews/agreement.html", report=agreement_report())
+
+
+@bp.route("/mine")
+@requires("is_agent")
+def mine() -> str:
+    return render_template(
+        "reviews/mine.html",
+        evaluations=evaluations_for_agent(current_user),
+        trends=agent_trends(current_user),
+    )
+
+
+@bp.route("/notifications")
+@requires("authenticated")
+def notifications() -> str:
+    return render_template(
+        "reviews/notifications.html",
+        notifications=notifications_for(current_user),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@requires("authenticated")
+def notifications_read() -> Response:
+    if ConfirmForm().validate_on_submit():
+        mark_all_read(current_user)
+        db.session.commit()
+    return redirect(url_for("reviews.notifications"))
+
+
+@bp.route("/session")
+@public
+def session_state() -> Response:
+    """Lets the review page notice a signed-out session before it posts (and loses) input."""
+    return jsonify(signed_in=bool(current_user.is_authenticated))
