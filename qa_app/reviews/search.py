@@ -109,7 +109,9 @@ class InteractionFilters:
 
 
 def _text_match(q: str, dialect: str) -> Any:
-    if dialect == "postgresql":
+    """PostgreSQL full-text search for words; a query of symbols only (e.g. ``%``) has no
+    lexemes, so it falls back to the literal substring match that SQLite uses."""
+    if dialect == "postgresql" and any(ch.isalnum() for ch in q):
         doc = func.to_tsvector("simple", Segment.redacted_text)
         return doc.op("@@")(func.websearch_to_tsquery("simple", q))
     words = [w for w in q.split() if w][:8]
