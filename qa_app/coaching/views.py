@@ -25,6 +25,7 @@ from qa_app.coaching.forms import (
     quiz_answers,
     quiz_form,
 )
+from qa_app.coaching.models import AssignmentStatus, CoachingModule
 from qa_app.extensions import db
 from qa_app.permissions import ensure, requires
 from qa_app.timeutil import utcnow
@@ -46,14 +47,14 @@ def index() -> str:
     db.session.commit()
     status = request.args.get("status") or None
     team_id = request.args.get("team", type=int)
-    if status not in {s.value for s in svc.AssignmentStatus}:
+    if status not in {s.value for s in AssignmentStatus}:
         status = None
     return render_template(
         "coaching/index.html",
         assignments=svc.assignments_for(current_user, status, team_id),
         reminders=svc.reminders_for(current_user),
         sessions=svc.sessions_for(current_user),
-        statuses=list(svc.AssignmentStatus),
+        statuses=list(AssignmentStatus),
         status=status,
         teams=svc.list_teams(),
         team_id=team_id,
@@ -99,7 +100,7 @@ def _module_form(form: ModuleForm) -> svc.ModuleData:
     )
 
 
-def _edit_module(form: ModuleForm, item: svc.CoachingModule | None) -> str | Response:
+def _edit_module(form: ModuleForm, item: CoachingModule | None) -> str | Response:
     form.criteria.choices = [SelectChoice(k, k.replace("_", " ")) for k in svc.known_criteria()]
     if form.validate_on_submit():
         try:
