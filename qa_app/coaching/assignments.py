@@ -34,7 +34,7 @@ from qa_app.extensions import db
 from qa_app.reviews.models import (
     Evaluation,
 )
-from qa_app.reviews.services import notify
+from qa_app.reviews.notifications import notify
 from qa_app.timeutil import utcnow
 
 

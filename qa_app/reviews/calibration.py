@@ -25,6 +25,7 @@ from qa_app.reviews.models import (
     EvaluationStatus,
     Rubric,
 )
+from qa_app.reviews.notifications import notify
 from qa_app.reviews.services import (
     Conflict,
     IncompleteScorecard,
@@ -32,7 +33,6 @@ from qa_app.reviews.services import (
     ScorecardInput,
     apply_items,
     new_items,
-    notify,
     recompute_total,
     touch,
 )

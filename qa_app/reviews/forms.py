@@ -22,9 +22,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from qa_app.reviews.calibration import NewCalibration
+from qa_app.reviews.disputes import DisputeInput, Resolution
 from qa_app.reviews.models import Criterion, Evaluation
 from qa_app.reviews.sampling import KINDS, NewRule
-from qa_app.reviews.services import DisputeInput, ItemInput, Resolution, ScorecardInput
+from qa_app.reviews.services import ItemInput, ScorecardInput
 
 
 class ScorecardForm(FlaskForm):

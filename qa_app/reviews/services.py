@@ -1,4 +1,5 @@
-"""The review loop: scorecards, their lifecycle, disputes and the notifications they send.
+"""The review loop: scorecards and their lifecycle (disputes and notifications have their own
+modules).
 
 Services flush, the request commits. Every change of a score is written to the audit log with
 the value before and after; the AI suggestion stays in ``EvaluationItem.ai_score``.
@@ -7,10 +8,9 @@ the value before and after; the AI suggestion stays in ``EvaluationItem.ai_score
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,15 +20,13 @@ from qa_app.calls.models import Interaction, Transcript
 from qa_app.extensions import db
 from qa_app.reviews.models import (
     Criterion,
-    Dispute,
-    DisputeStatus,
     Evaluation,
     EvaluationItem,
     EvaluationStatus,
-    Notification,
     Rubric,
     ScoreSuggestion,
 )
+from qa_app.reviews.notifications import notify_agent
 from qa_app.reviews.suggestions import rubric_spec
 from qa_app.timeutil import utcnow
 
@@ -70,19 +68,6 @@ class ScorecardInput:
     items: tuple[ItemInput, ...]
     comment: str = ""
     private_note: str = ""
-
-
-@dataclass(frozen=True)
-class DisputeInput:
-    item_id: int
-    reason: str
-
-
-@dataclass(frozen=True)
-class Resolution:
-    accept: bool
-    note: str
-    new_score: float | None = None  # 0..1, required when accepting
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -208,32 +193,6 @@ def _redacted_evidence(suggestion: ScoreSuggestion | None, segments: dict[int, A
     return shown
 
 
-def open_disputes() -> list[Dispute]:
-    return list(
-        db.session.scalars(
-            select(Dispute)
-            .where(Dispute.status == DisputeStatus.OPEN)
-            .options(
-                joinedload(Dispute.evaluation).joinedload(Evaluation.interaction),
-                joinedload(Dispute.item).joinedload(EvaluationItem.criterion),
-            )
-            .order_by(Dispute.created_at)
-        )
-    )
-
-
-def load_open_dispute(dispute_id: int) -> Dispute | None:
-    return db.session.scalar(
-        select(Dispute).where(Dispute.id == dispute_id, Dispute.status == DisputeStatus.OPEN)
-    )
-
-
-def dispute_deadline(evaluation: Evaluation, window_days: int) -> datetime | None:
-    if evaluation.submitted_at is None:
-        return None
-    return evaluation.submitted_at + timedelta(days=window_days)
-
-
 # --- writing -------------------------------------------------------------------------------
 
 
@@ -242,7 +201,7 @@ def touch(evaluation: Evaluation) -> None:
     evaluation.updated_at = utcnow()
 
 
-def _item_state(item: EvaluationItem) -> dict[str, Any]:
+def item_state(item: EvaluationItem) -> dict[str, Any]:
     return {"criterion": item.criterion.key, "score": item.score, "na": item.is_na}
 
 
@@ -306,12 +265,12 @@ def apply_items(evaluation: Evaluation, actor: User, items: tuple[ItemInput, ...
             raise ReviewError(f"{item.criterion.label} cannot be marked N/A.")
         if data.score is not None and not 0.0 <= data.score <= 1.0:
             raise ReviewError(f"{item.criterion.label}: the score must be between 0 and 100.")
-        before = _item_state(item)
+        before = item_state(item)
         item.is_na = data.is_na
         item.score = None if data.is_na else data.score
         item.comment = data.comment.strip()
         item.moment_s = data.moment_s
-        after = _item_state(item)
+        after = item_state(item)
         if before != after:
             record_audit(actor, "evaluation.score", evaluation, before=before, after=after)
 
@@ -360,7 +319,7 @@ def save_scorecard(
             after={"total": evaluation.total, "auto_fail": evaluation.auto_fail},
         )
         points = f"{evaluation.total:.0f} points" if evaluation.total is not None else "no total"
-        _notify_agent(
+        notify_agent(
             interaction,
             "evaluation.new",
             f"New evaluation of your call #{interaction.id}: {points}.",
@@ -374,158 +333,10 @@ def save_scorecard(
     return evaluation
 
 
-def acknowledge(evaluation: Evaluation, agent_user: User) -> None:
-    if evaluation.status is not EvaluationStatus.SUBMITTED:
-        raise ReviewError("Only a newly submitted evaluation can be acknowledged.")
-    evaluation.status = EvaluationStatus.ACKNOWLEDGED
-    evaluation.acknowledged_at = utcnow()
-    touch(evaluation)
-    record_audit(agent_user, "evaluation.acknowledge", evaluation)
-    db.session.flush()
-
-
-def raise_dispute(
-    evaluation: Evaluation,
-    agent_user: User,
-    data: DisputeInput,
-    *,
-    window_days: int,
-    max_disputes: int = DEFAULT_MAX_DISPUTES,
-    now: datetime | None = None,
-) -> Dispute:
-    """An agent contests one criterion, within the window and the per-evaluation limit."""
-    now = now or utcnow()
-    if evaluation.status not in OPEN_FOR_DISPUTE:
-        raise ReviewError("This evaluation cannot be disputed any more.")
-    deadline = dispute_deadline(evaluation, window_days)
-    if deadline is None or now > deadline:
-        raise ReviewError(
-            f"The dispute window of {window_days} days for this evaluation has closed."
-        )
-    if len(evaluation.disputes) >= max_disputes:
-        raise ReviewError(f"At most {max_disputes} disputes are allowed per evaluation.")
-    item = next((i for i in evaluation.items if i.id == data.item_id), None)
-    if item is None:
-        raise ReviewError("Choose a criterion of this evaluation.")
-    if any(d.item_id == item.id for d in evaluation.disputes):
-        raise ReviewError(f"{item.criterion.label} was already disputed.")
-    reason = data.reason.strip()
-    if len(reason) < 10:
-        raise ReviewError("Explain the dispute in a sentence or two (10 characters at least).")
-    dispute = Dispute(evaluation=evaluation, item=item, raised_by_id=agent_user.id, reason=reason)
-    db.session.add(dispute)
-    evaluation.status = EvaluationStatus.DISPUTED
-    touch(evaluation)
-    db.session.flush()
-    record_audit(
-        agent_user,
-        "dispute.raise",
-        dispute,
-        after={"evaluation": evaluation.id, "criterion": item.criterion.key, "reason": reason},
-    )
-    notify(
-        evaluation.reviewer,
-        "dispute.raised",
-        f"{agent_user.name} disputed {item.criterion.label} on call #{evaluation.interaction_id}.",
-        f"/reviews/evaluations/{evaluation.id}",
-    )
-    db.session.flush()
-    return dispute
-
-
-def resolve_dispute(dispute: Dispute, actor: User, data: Resolution) -> None:
-    """Accept (rescore, logged) or decline with a reason; the last decision resolves."""
-    if dispute.status is not DisputeStatus.OPEN:
-        raise ReviewError("This dispute was already decided.")
-    evaluation = dispute.evaluation
-    note = data.note.strip()
-    if data.accept:
-        if data.new_score is None or not 0.0 <= data.new_score <= 1.0:
-            raise ReviewError("Give the new score (0 to 100) when accepting.")
-        item = dispute.item
-        if item is not None:
-            before = _item_state(item)
-            item.score, item.is_na = data.new_score, False
-            record_audit(
-                actor, "evaluation.score", evaluation, before=before, after=_item_state(item)
-            )
-            recompute_total(evaluation)
-        dispute.status = DisputeStatus.ACCEPTED
-    else:
-        if len(note) < 5:
-            raise ReviewError("Say why the dispute is declined.")
-        dispute.status = DisputeStatus.DECLINED
-    dispute.resolution_note = note
-    dispute.resolved_by_id = actor.id
-    dispute.resolved_at = utcnow()
-    record_audit(
-        actor, "dispute.resolve", dispute, after={"status": dispute.status.value, "note": note}
-    )
-    if all(d.status is not DisputeStatus.OPEN for d in evaluation.disputes):
-        evaluation.status = EvaluationStatus.RESOLVED
-    touch(evaluation)
-    label = dispute.item.criterion.label if dispute.item else "your evaluation"
-    outcome = "accepted" if data.accept else "declined"
-    _notify_agent(
-        evaluation.interaction,
-        "dispute.decided",
-        f"Your dispute of {label} on call #{evaluation.interaction_id} was {outcome}.",
-        evaluation,
-    )
-    db.session.flush()
-
-
 def record_unredacted_view(actor: User, interaction: Interaction) -> None:
     """Reading the raw transcript is allowed to few and always leaves a trace."""
     record_audit(actor, "transcript.view_unredacted", interaction)
     db.session.flush()
-
-
-# --- notifications -------------------------------------------------------------------------
-
-
-def notify(user: User | None, kind: str, message: str, link: str = "") -> None:
-    if user is None:
-        return
-    db.session.add(Notification(user_id=user.id, kind=kind, message=message[:300], link=link))
-
-
-def _notify_agent(
-    interaction: Interaction, kind: str, message: str, evaluation: Evaluation
-) -> None:
-    if interaction.agent is None or interaction.agent.user is None:
-        return
-    notify(interaction.agent.user, kind, message, f"/reviews/evaluations/{evaluation.id}")
-
-
-def notifications_for(user: User, limit: int = 50) -> list[Notification]:
-    return list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def unread_count(user: User) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
-
-
-def mark_all_read(user: User) -> None:
-    db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
 
 
 def is_staff(user: User) -> bool:

@@ -36,6 +36,14 @@ from qa_app.reviews.calibration import (
     status_of,
 )
 from qa_app.reviews.calibration import reviewer_choices as calibration_reviewers
+from qa_app.reviews.disputes import (
+    acknowledge,
+    dispute_deadline,
+    load_open_dispute,
+    open_disputes,
+    raise_dispute,
+    resolve_dispute,
+)
 from qa_app.reviews.forms import (
     CalibrationForm,
     ConfirmForm,
@@ -47,6 +55,7 @@ from qa_app.reviews.forms import (
     to_scorecard_input,
 )
 from qa_app.reviews.models import EvaluationStatus
+from qa_app.reviews.notifications import mark_all_read, notifications_for, unread_count
 from qa_app.reviews.sampling import (
     KINDS,
     coverage,
@@ -69,25 +78,16 @@ from qa_app.reviews.services import (
     Conflict,
     IncompleteScorecard,
     ReviewError,
-    acknowledge,
     active_rubric,
     current_evaluation,
-    dispute_deadline,
     evaluations_for_agent,
     evaluations_of,
     load_evaluation,
     load_interaction,
-    load_open_dispute,
-    mark_all_read,
-    notifications_for,
-    open_disputes,
-    raise_dispute,
     record_unredacted_view,
-    resolve_dispute,
     rubric_for,
     save_scorecard,
     scorecard_rows,
-    unread_count,
 )
 from qa_app.reviews.trends import agent_trends
 from qa_app.storage import path_for

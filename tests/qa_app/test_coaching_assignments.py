@@ -25,7 +25,7 @@ from qa_app.coaching.services import (
     send_due_reminders,
 )
 from qa_app.extensions import db
-from qa_app.reviews.services import notifications_for
+from qa_app.reviews.notifications import notifications_for
 from qa_app.timeutil import utcnow
 from tests.factories import make_agent, make_team, make_user
 from tests.qa_app.coaching_helpers import catalog, evaluate, rubric, weak_history
