@@ -23,7 +23,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from scoring.errors import InputError
 from scoring.mood_analysis import (
     Encoder,
     interaction_mood,
@@ -34,7 +33,7 @@ from scoring.mood_analysis import (
     turn_moods,
 )
 from scoring.mood_types import InteractionMood, MoodChange, TextMood, TurnMood
-from scoring.tagging_io import read_items
+from scoring.tagging_io import read_all
 from scoring.types import Interaction
 
 __all__ = [
@@ -94,15 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", metavar="OUT", help="write JSONL here ('-' for stdout)")
     args = parser.parse_args(argv)
 
-    items: list[Interaction] = []
-    failed = 0
-    for path in args.inputs:
-        for item in read_items(path):
-            if isinstance(item, InputError):
-                print(f"mood: {item}", file=sys.stderr)
-                failed += 1
-            else:
-                items.append(item)
+    items, errors = read_all(args.inputs)
+    for error in errors:
+        print(f"mood: {error}", file=sys.stderr)
+    failed = len(errors)
     if not items:
         return 2
     try:

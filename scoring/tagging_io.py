@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +69,13 @@ def read_items(path: str | Path) -> Iterator[Interaction | InputError]:
             yield InputError(f"{path}:{number}: invalid JSON: {exc.msg}")
         except InputError as exc:
             yield InputError(f"{path}:{number}: {exc}")
+
+
+def read_all(paths: Iterable[str | Path]) -> tuple[list[Interaction], list[InputError]]:
+    """Every readable item of every input, and the errors of the unreadable ones, in order."""
+    items: list[Interaction] = []
+    errors: list[InputError] = []
+    for path in paths:
+        for item in read_items(path):
+            (errors if isinstance(item, InputError) else items).append(item)  # type: ignore[arg-type]
+    return items, errors

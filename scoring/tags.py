@@ -14,12 +14,11 @@ import json
 import sys
 from collections.abc import Sequence
 
-from scoring.errors import InputError, ScoringError
+from scoring.errors import ScoringError
 from scoring.tagging_core import tag
-from scoring.tagging_io import read_items
+from scoring.tagging_io import read_all
 from scoring.tagging_types import TagResult
 from scoring.taxonomy import load_taxonomy
-from scoring.types import Interaction
 
 __all__ = ["main"]
 
@@ -51,15 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScoringError as exc:
         print(f"scoring.tags: {args.taxonomy}: invalid taxonomy: {exc}", file=sys.stderr)
         return 2
-    items: list[Interaction] = []
-    failed = 0
-    for path in args.inputs:
-        for item in read_items(path):
-            if isinstance(item, InputError):
-                print(f"scoring.tags: {item}", file=sys.stderr)
-                failed += 1
-            else:
-                items.append(item)
+    items, errors = read_all(args.inputs)
+    for error in errors:
+        print(f"scoring.tags: {error}", file=sys.stderr)
+    failed = len(errors)
     if not items:
         return 2
     try:

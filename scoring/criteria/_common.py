@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from scoring.types import Evidence, Interaction, Turn
+from collections.abc import Sequence
+
+from scoring.text import fuzzy_find
+from scoring.types import CriterionResult, Evidence, Interaction, Turn
 
 
 def evidence(turn: Turn, reason: str, limit: int = 240) -> Evidence:
@@ -29,3 +32,25 @@ def closing_turns(interaction: Interaction, max_turns: int, max_seconds: float) 
         finish = max(t.end for t in interaction.turns if t.end is not None)
         chosen = [t for t in chosen if t.end is not None and finish - t.end <= max_seconds]
     return chosen
+
+
+def two_part_result(
+    turns: Sequence[Turn],
+    parts: Sequence[tuple[Sequence[str], str]],
+    threshold: float,
+    labels: tuple[str, str, str],
+) -> CriterionResult:
+    """Half a point for each part (a list of phrases and its name) found in ``turns``.
+
+    :param labels: the label for all, one and none of the two parts found.
+    """
+    found = []
+    for phrases, what in parts:
+        for turn in turns:
+            match = fuzzy_find(phrases, turn.text, threshold)
+            if match:
+                found.append(evidence(turn, f"{what}: '{match[0]}'"))
+                break
+    hits = len(found)
+    label = {2: labels[0], 1: labels[1], 0: labels[2]}[hits]
+    return CriterionResult(hits / 2, label, 0.9 if hits != 1 else 0.7, tuple(found))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from scoring.criteria._common import closing_turns, evidence
+from scoring.criteria._common import closing_turns, two_part_result
 from scoring.registry import CriterionInput, register
-from scoring.text import fuzzy_find
 from scoring.types import CriterionResult
 
 DEFAULTS = {
@@ -39,18 +38,6 @@ def score_closing(request: CriterionInput) -> CriterionResult:
     """Half for offering further help, half for a courteous farewell, in the final turns."""
     cfg = request.settings
     turns = closing_turns(request.interaction, int(cfg["max_turns"]), float(cfg["window_seconds"]))
-    found = []
-    parts = 0
-    for phrases, what in (
-        (cfg["further_help"], "offered more help"),
-        (cfg["farewells"], "farewell"),
-    ):
-        for turn in reversed(turns):
-            match = fuzzy_find(phrases, turn.text, float(cfg["threshold"]))
-            if match:
-                found.append(evidence(turn, f"{what}: '{match[0]}'"))
-                parts += 1
-                break
-    label = {2: "closed", 1: "partial closing", 0: "no closing"}[parts]
-    confidence = 0.9 if parts != 1 else 0.7
-    return CriterionResult(parts / 2, label, confidence, tuple(found))
+    parts = ((cfg["further_help"], "offered more help"), (cfg["farewells"], "farewell"))
+    labels = ("closed", "partial closing", "no closing")
+    return two_part_result(list(reversed(turns)), parts, float(cfg["threshold"]), labels)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from scoring.criteria._common import evidence, opening_turns
+from scoring.criteria._common import opening_turns, two_part_result
 from scoring.registry import CriterionInput, register
-from scoring.text import fuzzy_find
 from scoring.types import CriterionResult
 
 DEFAULTS = {
@@ -42,15 +41,6 @@ def score_greeting(request: CriterionInput) -> CriterionResult:
     """Half for a salutation, half for an introduction or offer of help, in the opening turns."""
     cfg = request.settings
     turns = opening_turns(request.interaction, int(cfg["max_turns"]), float(cfg["window_seconds"]))
-    found = []
-    parts = 0
-    for phrases, what in ((cfg["salutations"], "salutation"), (cfg["offers"], "offer of help")):
-        for turn in turns:
-            match = fuzzy_find(phrases, turn.text, float(cfg["threshold"]))
-            if match:
-                found.append(evidence(turn, f"{what}: '{match[0]}'"))
-                parts += 1
-                break
-    label = {2: "greeted", 1: "partial greeting", 0: "no greeting"}[parts]
-    confidence = 0.9 if parts != 1 else 0.7
-    return CriterionResult(parts / 2, label, confidence, tuple(found))
+    parts = ((cfg["salutations"], "salutation"), (cfg["offers"], "offer of help"))
+    labels = ("greeted", "partial greeting", "no greeting")
+    return two_part_result(turns, parts, float(cfg["threshold"]), labels)
