@@ -20,6 +20,7 @@ from qa_app.reviews.models import Criterion, Rubric, ScoreSuggestion
 
 HISTORY_DAYS = 30
 HISTORY_LIMIT = 50
+REPEAT_WINDOW_DAYS = 30  # the longest repeat-contact window a rubric may reasonably set
 
 
 def store_rubric(spec: scoring.Rubric, *, activate: bool = False) -> Rubric:
@@ -108,14 +109,64 @@ def _history(interaction: Interaction) -> tuple[scoring.Interaction, ...]:
     return tuple(result)
 
 
-def score_interaction(interaction: Interaction, rubric: Rubric) -> scoring.ScoreSheet:
-    """Score one interaction with ``rubric`` and replace its stored suggestions."""
-    sheet = scoring.score(
-        [_as_library_interaction(interaction)],
-        rubric_spec(rubric),
-        scoring.ScoringContext(history=_history(interaction)),
-    )[0]
+def _same_customer(interaction: Interaction) -> Any:
+    return select(Interaction).where(
+        Interaction.customer_ref == interaction.customer_ref, Interaction.id != interaction.id
+    )
+
+
+def _repeat_contact_days(interaction: Interaction) -> dict[str, float]:
+    """Days until the same customer got in touch again, which tells resolution it did not hold."""
+    if not interaction.customer_ref:
+        return {}
+    later = db.session.scalar(
+        _same_customer(interaction)
+        .where(Interaction.started_at >= interaction.started_at)
+        .with_only_columns(Interaction.started_at)
+        .order_by(Interaction.started_at)
+        .limit(1)
+    )
+    if later is None:
+        return {}
+    return {str(interaction.id): (later - interaction.started_at).total_seconds() / 86400}
+
+
+def _previous_contact(interaction: Interaction) -> Interaction | None:
+    """The same customer's contact just before this one, if it was scored within the window."""
+    if not interaction.customer_ref:
+        return None
+    since = interaction.started_at - timedelta(days=REPEAT_WINDOW_DAYS)
+    return db.session.scalar(
+        _same_customer(interaction)
+        .where(
+            Interaction.started_at <= interaction.started_at,
+            Interaction.started_at >= since,
+            Interaction.scored_rubric_id.is_not(None),
+        )
+        .order_by(Interaction.started_at.desc())
+        .limit(1)
+    )
+
+
+def score_interaction(
+    interaction: Interaction, rubric: Rubric, *, revisit_previous: bool = True
+) -> scoring.ScoreSheet:
+    """Score one interaction with ``rubric`` and replace its stored suggestions.
+
+    A new contact from the same customer also rescores their previous contact: its resolution
+    is lowered by the repeat (the rubric's ``repeat_contact_days`` decides how far back counts).
+    """
+    context = scoring.ScoringContext(
+        history=_history(interaction), repeat_contact_days=_repeat_contact_days(interaction)
+    )
+    sheet = scoring.score([_as_library_interaction(interaction)], rubric_spec(rubric), context)[0]
     store_score_sheet(interaction, rubric, sheet)
+    previous = _previous_contact(interaction) if revisit_previous else None
+    if previous is not None and previous.transcript is not None:
+        try:
+            score_interaction(previous, rubric, revisit_previous=False)
+        except scoring.InputError:
+            pass  # nothing to score in it (e.g. no agent turn); it keeps its suggestions
     return sheet
 
 
