@@ -57,6 +57,7 @@ from qa_app.reviews.services import (
     load_interaction,
     scorecard_rows,
 )
+from qa_app.reviews.views import commit_or_flash
 
 
 @bp.route("/queue")
@@ -179,13 +180,7 @@ def calibration_reveal(session_id: int) -> Response:
     session = load_session(session_id) or abort(404)
     ensure("can_calibrate", session)
     if ConfirmForm().validate_on_submit():
-        try:
-            reveal(session, current_user)
-            db.session.commit()
-            flash("Scores revealed.", "success")
-        except ReviewError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        commit_or_flash(lambda: reveal(session, current_user), "Scores revealed.")
     return redirect(url_for("reviews.calibration_session", session_id=session_id))
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -254,6 +255,20 @@ def evaluation(evaluation_id: int) -> str:
     )
 
 
+def commit_or_flash(action: Callable[[], object], success: str) -> bool:
+    """Run a service action at the request boundary: commit and flash ``success``, or roll
+    back and flash the domain error the user can act on."""
+    try:
+        action()
+    except ReviewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
 def _max_disputes() -> int:
     return int(current_app.config.get("MAX_DISPUTES_PER_EVALUATION", DEFAULT_MAX_DISPUTES))
 
@@ -263,13 +278,9 @@ def _max_disputes() -> int:
 def acknowledge_evaluation(evaluation_id: int) -> Response:
     evaluation = _evaluation_or_404(evaluation_id, "can_answer_evaluation")
     if ConfirmForm().validate_on_submit():
-        try:
-            acknowledge(evaluation, current_user)
-            db.session.commit()
-            flash("Thanks, the evaluation is acknowledged.", "success")
-        except ReviewError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        commit_or_flash(
+            lambda: acknowledge(evaluation, current_user), "Thanks, the evaluation is acknowledged."
+        )
     return redirect(url_for("reviews.evaluation", evaluation_id=evaluation_id))
 
 
@@ -282,19 +293,16 @@ def dispute(evaluation_id: int) -> Response:
     if not form.validate_on_submit():
         flash("Choose a criterion and explain the dispute (10 characters at least).", "error")
         return redirect(url_for("reviews.evaluation", evaluation_id=evaluation_id))
-    try:
-        raise_dispute(
+    commit_or_flash(
+        lambda: raise_dispute(
             evaluation,
             current_user,
             form.to_input(),
             window_days=current_app.config["DISPUTE_WINDOW_DAYS"],
             max_disputes=_max_disputes(),
-        )
-        db.session.commit()
-        flash("Dispute sent; the reviewer will answer it.", "success")
-    except ReviewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        ),
+        "Dispute sent; the reviewer will answer it.",
+    )
     return redirect(url_for("reviews.evaluation", evaluation_id=evaluation_id))
 
 
@@ -306,13 +314,10 @@ def resolve(dispute_id: int) -> Response:
     if not form.validate_on_submit():
         flash("Choose accept (with a new score) or decline (with a reason).", "error")
     else:
-        try:
-            resolve_dispute(found, current_user, form.to_input())
-            db.session.commit()
-            flash("Dispute decided; the agent has been notified.", "success")
-        except ReviewError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        commit_or_flash(
+            lambda: resolve_dispute(found, current_user, form.to_input()),
+            "Dispute decided; the agent has been notified.",
+        )
     return redirect(url_for("reviews.evaluation", evaluation_id=found.evaluation_id))
 
 
