@@ -11,7 +11,6 @@ F1) and FED "Specific" (AUC), redaction precision/recall, and scoring speed on s
 from __future__ import annotations
 
 import argparse
-import bisect
 import csv
 import json
 import re
@@ -20,6 +19,8 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from scipy.stats import mannwhitneyu, spearmanr
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -32,36 +33,15 @@ from scoring.sentiment import compound  # noqa: E402
 from scoring.text import _find_cues, normalize  # noqa: E402
 
 
-def ranks(values: Sequence[float]) -> list[float]:
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    out = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            out[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return out
-
-
 def spearman(x: Sequence[float], y: Sequence[float]) -> float:
-    rx, ry = ranks(x), ranks(y)
-    mx, my = statistics.fmean(rx), statistics.fmean(ry)
-    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry, strict=True))
-    var = (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
-    return cov / var
+    return float(spearmanr(x, y).statistic)
 
 
 def auc(labels: Sequence[bool], values: Sequence[float]) -> float:
-    neg = sorted(v for v, y in zip(values, labels, strict=True) if not y)
+    """Probability that a positive outranks a negative (ties count half): Mann-Whitney U."""
     pos = [v for v, y in zip(values, labels, strict=True) if y]
-    total = 0.0
-    for p in pos:
-        lo, hi = bisect.bisect_left(neg, p), bisect.bisect_right(neg, p)
-        total += lo + 0.5 * (hi - lo)
-    return total / (len(pos) * len(neg))
+    neg = [v for v, y in zip(values, labels, strict=True) if not y]
+    return float(mannwhitneyu(pos, neg).statistic) / (len(pos) * len(neg))
 
 
 def criterion(key: str, interaction: Interaction, batch: tuple[Interaction, ...] = ()):  # type: ignore[no-untyped-def]

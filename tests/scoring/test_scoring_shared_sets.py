@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import bisect
 import csv
 import json
 import statistics
+
+from scipy.stats import mannwhitneyu, spearmanr
 
 from scoring import Interaction, Turn, default_rubric
 from scoring.registry import CriterionInput, get_scorer
@@ -15,20 +16,6 @@ from tests.conftest import shared_data
 def _criterion(key: str, call: Interaction):  # type: ignore[no-untyped-def]
     spec = default_rubric().criterion(key)
     return get_scorer(spec.type).fn(CriterionInput(call, spec.settings))
-
-
-def _ranks(values: list[float]) -> list[float]:
-    order = sorted(range(len(values)), key=values.__getitem__)
-    out = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            out[order[k]] = (i + j) / 2
-        i = j + 1
-    return out
 
 
 def test_resolution_tracks_stc3_task_accomplishment() -> None:
@@ -41,7 +28,7 @@ def test_resolution_tracks_stc3_task_accomplishment() -> None:
         )
         gold.append(statistics.fmean(a["quality"]["A"] for a in item["annotations"]))
         ours.append(_criterion("resolution", Interaction(str(item["id"]), turns)).score)
-    assert statistics.correlation(_ranks(ours), _ranks(gold)) >= 0.45
+    assert spearmanr(ours, gold).statistic >= 0.45
 
 
 def test_empathy_separates_epitome_emotional_reactions() -> None:
@@ -57,10 +44,5 @@ def test_empathy_separates_epitome_emotional_reactions() -> None:
         value = _criterion("empathy", call).score
         if value is not None:
             (pos if int(row["level"]) >= 1 else neg).append(value)
-    neg.sort()
-    wins = sum(
-        bisect.bisect_left(neg, p)
-        + 0.5 * (bisect.bisect_right(neg, p) - bisect.bisect_left(neg, p))
-        for p in pos
-    )
-    assert wins / (len(pos) * len(neg)) >= 0.75
+    # AUC: the chance a reply with emotional reaction outscores one without (Mann-Whitney U)
+    assert mannwhitneyu(pos, neg).statistic / (len(pos) * len(neg)) >= 0.75
