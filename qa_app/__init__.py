@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from qa_app.coaching import bp as coaching_bp
     from qa_app.home import bp as home_bp
     from qa_app.reviews import bp as reviews_bp
+    from qa_app.tagging import bp as tagging_bp
 
     for bp in (
         auth_bp,
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
         reviews_bp,
         coaching_bp,
         analytics_bp,
+        tagging_bp,
         api_bp,
     ):
         app.register_blueprint(bp)

@@ -2,7 +2,7 @@
 
 from qa_app.admin.models import AuditEvent
 from qa_app.agents.models import Agent, Team
-from qa_app.analytics.models import Event, SegmentEmbedding, Tag, TagAssignment, Taxonomy
+from qa_app.analytics.models import Event
 from qa_app.api.models import ApiKey
 from qa_app.auth.models import LoginAttempt, Role, User
 from qa_app.calls.models import Interaction, Recording, Segment, Transcript
@@ -26,6 +26,13 @@ from qa_app.reviews.models import (
     Rubric,
     SamplingRule,
     ScoreSuggestion,
+)
+from qa_app.tagging.models import (
+    SegmentEmbeddings,
+    Tag,
+    TagAssignment,
+    TaggingRun,
+    Taxonomy,
 )
 
 __all__ = [
@@ -55,9 +62,10 @@ __all__ = [
     "SamplingRule",
     "ScoreSuggestion",
     "Segment",
-    "SegmentEmbedding",
+    "SegmentEmbeddings",
     "Tag",
     "TagAssignment",
+    "TaggingRun",
     "Taxonomy",
     "Team",
     "Transcript",

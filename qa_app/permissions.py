@@ -28,8 +28,8 @@ def _role_in(*roles: Role) -> Policy:
 
 def _can_view_interaction(user: User, interaction: Any = None) -> bool:
     """Staff see every interaction; an agent only those handled by their own agent profile."""
-    if user.role in STAFF:
-        return True
+    if user.role in STAFF or user.role is Role.ANALYST:
+        return True  # analysts see redacted text and tags, never evaluations or coaching
     if user.role is Role.AGENT:
         if interaction is None:
             return True  # may reach the list; the list itself is filtered to their own
@@ -56,6 +56,11 @@ POLICIES: dict[str, Policy] = {
     "can_view_interaction": _can_view_interaction,
     "can_view_agent": _can_view_agent,
     "is_agent": _role_in(Role.AGENT),
+    # tagging and analytics (issues 9 and 10)
+    "can_manage_taxonomy": _role_in(Role.ADMIN, Role.ANALYST),
+    "can_decide_tags": _role_in(Role.ADMIN, Role.REVIEWER),
+    "can_record_events": _role_in(Role.ADMIN, Role.ANALYST),
+    "can_import_texts": _role_in(Role.ADMIN, Role.ANALYST),
 }
 
 
@@ -126,6 +131,7 @@ def _is_addressed_agent(user: User, obj: Any = None) -> bool:
 POLICIES.update(
     {
         # coaching (issue 6)
+        "can_use_coaching": _role_in(Role.ADMIN, Role.TRAINER, Role.REVIEWER, Role.AGENT),
         "can_view_assignment": _own_agent_or_coach,
         "can_take_assignment": _is_addressed_agent,
         "can_view_coaching_session": _own_agent_or_coach,

@@ -21,6 +21,8 @@ class Role(enum.StrEnum):
     REVIEWER = "reviewer"
     TRAINER = "trainer"
     AGENT = "agent"
+    # the client's own staff: own the taxonomy, read analytics; never evaluations or coaching
+    ANALYST = "analyst"
 
 
 class User(UserMixin, db.Model):

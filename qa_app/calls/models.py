@@ -83,6 +83,21 @@ class Interaction(db.Model):
     job_id: Mapped[str | None] = mapped_column(String(36))
     recording_id: Mapped[int | None] = mapped_column(ForeignKey("recordings.id"), index=True)
     body: Mapped[str | None] = mapped_column(Text)  # raw text of chats, e-mails, posts
+    # where an imported text came from (e.g. "twitter", "webchat") and its author, hashed
+    source: Mapped[str | None] = mapped_column(String(60))
+    author_hash: Mapped[str | None] = mapped_column(String(64))
+    # customer mood (scoring.interaction_mood): score in -1..1 and labels; detail holds the
+    # lowest point, the turns where it changed, agent tone and per-turn moods
+    mood_score: Mapped[float | None] = mapped_column(Float)
+    mood_label: Mapped[str | None] = mapped_column(String(16), index=True)
+    mood_start: Mapped[str | None] = mapped_column(String(16))
+    mood_end: Mapped[str | None] = mapped_column(String(16))
+    mood_trajectory: Mapped[str | None] = mapped_column(String(16))
+    mood_detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the published taxonomy version it was last tagged with, and its best tag confidence
+    # (untagged or low-confidence interactions feed emerging-topic clustering)
+    tagged_taxonomy_id: Mapped[int | None] = mapped_column(ForeignKey("taxonomies.id"))
+    top_tag_confidence: Mapped[float | None] = mapped_column(Float)
     ai_total: Mapped[float | None] = mapped_column(Float, index=True)
     ai_auto_fail: Mapped[bool] = mapped_column(default=False)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

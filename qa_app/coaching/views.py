@@ -40,7 +40,7 @@ def _lines(text: str | None) -> list[str]:
 
 
 @bp.route("/")
-@requires("authenticated")
+@requires("can_use_coaching")
 def index() -> str:
     svc.refresh_overdue()  # a lazy sweep, so nobody waits for the scheduled one
     svc.send_due_reminders()

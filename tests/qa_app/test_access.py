@@ -11,7 +11,7 @@ from qa_app.extensions import db
 from tests.factories import make_agent, make_interaction, make_user
 from tests.qa_app.conftest import login
 
-ALL = {Role.ADMIN, Role.REVIEWER, Role.TRAINER, Role.AGENT}
+ALL = {Role.ADMIN, Role.REVIEWER, Role.TRAINER, Role.AGENT, Role.ANALYST}
 STAFF = {Role.ADMIN, Role.REVIEWER, Role.TRAINER}
 
 # route -> roles that get 200; every other signed-in role gets 403, anonymous goes to /login
@@ -20,7 +20,7 @@ MATRIX: dict[str, set[Role]] = {
     "/calls/": ALL,
     "/calls/upload": {Role.ADMIN, Role.REVIEWER},
     "/calls/status.json": ALL,
-    "/coaching/": ALL,
+    "/coaching/": ALL - {Role.ANALYST},
     "/coaching/modules": STAFF,
     "/coaching/modules/new": {Role.ADMIN, Role.TRAINER},
     "/coaching/modules/export": {Role.ADMIN, Role.TRAINER},

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import scoring
-from qa_app.analytics.models import Tag, TagAssignment, Taxonomy
+from qa_app.tagging.models import Tag, TagAssignment, Taxonomy
 from qa_app.auth.models import Role
 from qa_app.calls.models import Channel, Recording
 from qa_app.extensions import db

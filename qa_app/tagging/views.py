@@ -1,0 +1,3 @@
+"""Taxonomy editor, back-test and publishing pages (admin and analyst)."""
+
+from qa_app.tagging import bp  # noqa: F401
