@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, select, true
 
 from qa_app.agents.models import Agent, Team
-from qa_app.tagging.models import Tag, TagAssignment
 from qa_app.auth.models import User
 from qa_app.calls.models import Channel, Interaction, Segment, Status, Transcript
 from qa_app.calls.services import visible_interactions
 from qa_app.extensions import db
 from qa_app.reviews.models import Criterion, Evaluation, EvaluationStatus, ScoreSuggestion
+from qa_app.tagging.models import Tag, TagAssignment
 
 SORTS = {
     "newest": (Interaction.started_at.desc(), Interaction.id.desc()),

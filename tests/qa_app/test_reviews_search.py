@@ -10,7 +10,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import scoring
-from qa_app.tagging.models import Tag, TagAssignment, Taxonomy
 from qa_app.auth.models import Role
 from qa_app.calls.models import Channel, Recording
 from qa_app.extensions import db
@@ -19,6 +18,7 @@ from qa_app.reviews.models import ScoreSuggestion
 from qa_app.reviews.search import InteractionFilters
 from qa_app.reviews.suggestions import store_rubric
 from qa_app.storage import store_stream
+from qa_app.tagging.models import Tag, TagAssignment, Taxonomy
 from qa_app.timeutil import utcnow
 from tests.factories import make_agent, make_interaction, make_team, make_user
 from tests.qa_app.conftest import login
