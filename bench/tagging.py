@@ -3,9 +3,15 @@
     .venv/bin/python bench/tagging.py [--quick]
 
 Prints: encoder load time and speed; items per second for rules only, semantic only and both
-(with encoding, and on stored vectors); back-test time over 10k and 100k stored items; peak
-memory; banking77 test accuracy / macro-F1 for the centroid baseline, the tagger, and the
-tagger adapted to unlabeled history. ``--quick`` skips the banking77 adaptation on train texts.
+(with encoding, and on stored vectors); back-test time over 10k and 100k stored items, in
+memory (the library) and through the app from a database (rows read by the history loader,
+each size in a fresh process for its own peak memory); banking77 test accuracy / macro-F1 for
+the centroid baseline, the tagger, and the tagger adapted to unlabeled history. ``--quick``
+skips the banking77 adaptation on train texts.
+
+    .venv/bin/python bench/tagging.py --app-backtest 100000 [--database-url URL]
+
+runs only the app back-test for one history size (SQLite in a temporary folder by default).
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ import argparse
 import csv
 import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -106,13 +114,7 @@ def speed(texts: list[str]) -> np.ndarray:
 
 
 def backtest_timing(vectors: np.ndarray, texts: list[str]) -> None:
-    old = demo_taxonomy()
-    tags = list(old.tags)
-    for n, tag in enumerate(tags):
-        if tag.key == "billing_error" and tag.rule is not None:
-            rule = replace(tag.rule, any=(*tag.rule.any, "refund"))
-            tags[n] = replace(tag, rule=rule, examples=(*tag.examples, "I want my money back"))
-    new = replace(old, tags=tuple(tags), version="draft")
+    old, new = demo_taxonomy(), _changed_demo_taxonomy()
     rng = np.random.default_rng(0)
     print()
     for count in (10_000, 100_000):
@@ -162,15 +164,157 @@ def banking77(vectors: np.ndarray, quick: bool) -> None:
         )
 
 
+def _seed_history(count: int, texts: list[str], vectors: np.ndarray) -> None:
+    """``count`` stored interactions (agent greeting + a banking77 customer turn), written
+    with Core inserts, their vectors noisy copies of the real ones, packed as ingest does."""
+    from sqlalchemy import insert
+
+    from qa_app.calls.models import Interaction as Call
+    from qa_app.calls.models import Segment, Transcript
+    from qa_app.extensions import db
+    from qa_app.tagging.library import pack_vectors
+    from qa_app.tagging.models import SegmentEmbeddings
+    from qa_app.timeutil import utcnow
+
+    rng = np.random.default_rng(0)
+    greeting = "Thanks for calling, how can I help you today?"
+    hello = encoder.encode([greeting])[0]
+    now = utcnow()
+    chunk = 5000
+    for lo in range(0, count, chunk):
+        ids = range(lo + 1, min(count, lo + chunk) + 1)
+        pick = rng.integers(0, len(texts), len(ids))
+        noisy = vectors[pick] + 0.02 * rng.standard_normal((len(ids), vectors.shape[1]))
+        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+        db.session.execute(
+            insert(Call),
+            [{"id": i, "channel": "voice", "status": "ready", "started_at": now} for i in ids],
+        )
+        db.session.execute(
+            insert(Transcript),
+            [
+                {
+                    "id": i,
+                    "interaction_id": i,
+                    "engine": "bench",
+                    "model": "none",
+                    "speaker_mode": "channels",
+                }
+                for i in ids
+            ],
+        )
+        segments = []
+        for n, i in enumerate(ids):
+            text = texts[pick[n]]
+            for position, (speaker, line) in enumerate((("agent", greeting), ("customer", text))):
+                segments.append(
+                    {
+                        "transcript_id": i,
+                        "position": position,
+                        "speaker": speaker,
+                        "start_s": position * 4.0,
+                        "end_s": position * 4.0 + 3.5,
+                        "text": line,
+                        "redacted_text": line,
+                        "words": [],
+                    }
+                )
+        db.session.execute(insert(Segment), segments)
+        db.session.execute(
+            insert(SegmentEmbeddings),
+            [
+                {
+                    "interaction_id": i,
+                    "model": encoder.model_name(),
+                    "dims": vectors.shape[1],
+                    "positions": [0, 1],
+                    "vectors": pack_vectors(np.stack([hello, noisy[n]])),
+                }
+                for n, i in enumerate(ids)
+            ],
+        )
+        db.session.commit()
+
+
+def app_backtest(count: int, database_url: str | None) -> None:
+    """Back-test a changed demo taxonomy over ``count`` interactions stored in a database."""
+    import flask_migrate
+
+    from qa_app import create_app
+    from qa_app.extensions import db
+    from qa_app.tagging.backtest import backtest_draft
+    from qa_app.tagging.history import iter_history
+    from qa_app.tagging.library import store_taxonomy
+    from qa_app.tagging.models import TaxonomyStatus
+
+    folder = Path(tempfile.mkdtemp(prefix="callqa-bench-"))
+    app = create_app(
+        {
+            "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.db'}",
+            "SECRET_KEY": "bench",
+            "STORAGE_DIR": str(folder / "recordings"),
+            "BROKER_URL": f"sqla+sqlite:///{folder / 'broker.db'}",
+            "RESULT_BACKEND": f"db+sqlite:///{folder / 'results.db'}",
+        }
+    )
+    rows = _rows("test.csv")
+    texts = [r["text"] for r in rows]
+    with app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        vectors = encoder.encode(texts)
+        with Clock() as seeding:
+            _seed_history(count, texts, vectors)
+        old = demo_taxonomy()
+        published = store_taxonomy(
+            old, name="bench", version="bench-1", status=TaxonomyStatus.PUBLISHED
+        )
+        draft_spec = _changed_demo_taxonomy()
+        draft = store_taxonomy(draft_spec, name="bench", version="bench-2", based_on=published)
+        db.session.commit()
+        before = _rss_mb()
+        with Clock() as loading:
+            loaded = sum(len(b) for b in iter_history())
+        with Clock() as clock:
+            result = backtest_draft(draft, published)
+        moved = ", ".join(f"{c['tag']} +{c['gained']}/-{c['lost']}" for c in result["changes"][:3])
+        print(
+            f"app back-test {count:>7,} stored: {clock.wall:6.2f} s wall, {clock.cpu:6.2f} s CPU"
+            f" (history read alone {loading.wall:.2f} s for {loaded:,}; seeding took"
+            f" {seeding.wall:.0f} s); peak RSS {_rss_mb():.0f} MB, {before:.0f} MB before"
+            f"  ({moved})",
+            flush=True,
+        )
+
+
+def _changed_demo_taxonomy() -> Taxonomy:
+    old = demo_taxonomy()
+    tags = list(old.tags)
+    for n, tag in enumerate(tags):
+        if tag.key == "billing_error" and tag.rule is not None:
+            rule = replace(tag.rule, any=(*tag.rule.any, "refund"))
+            tags[n] = replace(tag, rule=rule, examples=(*tag.examples, "I want my money back"))
+    return replace(old, tags=tuple(tags), version="draft")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip adaptation on train texts")
+    parser.add_argument("--app-backtest", type=int, metavar="N", help="only the app back-test")
+    parser.add_argument("--database-url", help="for --app-backtest (default: SQLite)")
     args = parser.parse_args()
+    if args.app_backtest:
+        app_backtest(args.app_backtest, args.database_url)
+        return
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     rows = _rows("test.csv")
     texts = [r["text"] for r in rows]
     vectors = speed(texts)
     backtest_timing(vectors, texts)
+    print("\nthrough the app: stored history read from SQLite by qa_app.tagging.history")
+    for count in (10_000, 100_000):
+        subprocess.run(
+            [sys.executable, __file__, "--app-backtest", str(count)], check=False, cwd=ROOT
+        )
     banking77(vectors, args.quick)
 
 

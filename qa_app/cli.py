@@ -20,6 +20,10 @@ def register(app: Flask) -> None:
     for command in (import_command, rescore_command, sweep_command, worker_command):
         app.cli.add_command(command)
 
+    from qa_app.analytics.commands import import_texts_command
+
+    app.cli.add_command(import_texts_command)
+
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Add demo users, teams, a rubric and a few interactions (idempotent)."""

@@ -10,6 +10,7 @@ from sqlalchemy import select
 import scoring
 from qa_app.admin.services import NewAgent, NewTeam, create_agent, create_team
 from qa_app.agents.models import Agent, Team
+from qa_app.analytics.demo_social import ensure_social_demo
 from qa_app.auth.models import Role, User
 from qa_app.auth.services import NewUser, create_user
 from qa_app.calls.demo_audio import ensure_pipeline_demo
@@ -20,6 +21,9 @@ from qa_app.reviews.demo_data import ensure_demo_queue, ensure_demo_recording
 from qa_app.reviews.models import Rubric
 from qa_app.reviews.services import active_rubric
 from qa_app.reviews.suggestions import score_interaction, store_rubric
+from qa_app.tagging.ingest import analyse_pending
+from qa_app.tagging.library import published_taxonomy, store_taxonomy
+from qa_app.tagging.models import Taxonomy, TaxonomyStatus
 from qa_app.timeutil import utcnow
 
 DEMO_PASSWORD = "demo"
@@ -49,6 +53,7 @@ DEMO_USERS = [
     ("trainer@example.com", "Tess Trainer", Role.TRAINER, None),
     ("agent@example.com", "Alex Morgan", Role.AGENT, "A-1001"),
     ("agent2@example.com", "Bea Lindqvist", Role.AGENT, "A-1002"),
+    ("analyst@example.com", "Ana Analyst", Role.ANALYST, None),
 ]
 DEMO_CALLS = [
     (
@@ -127,6 +132,18 @@ def _ensure_teams_and_agents() -> dict[str, Agent]:
     return agents
 
 
+def _ensure_published_taxonomy() -> Taxonomy:
+    """The shipped demo taxonomy as the published version, unless one is published already
+    (an analyst's own edits of the demo are kept)."""
+    existing = published_taxonomy()
+    if existing is not None:
+        return existing
+    spec = scoring.demo_taxonomy()
+    return store_taxonomy(
+        spec, name="Northwind", version=spec.version, status=TaxonomyStatus.PUBLISHED
+    )
+
+
 def _ensure_rubric() -> Rubric:
     return active_rubric() or store_rubric(scoring.default_rubric(), activate=True)
 
@@ -199,6 +216,9 @@ def seed_demo() -> SeedReport:
     created_calls += _ensure_coaching_demo(agents, rubric)
     created_calls += ensure_chat_history(list(agents.values()), rubric)
     created_calls += ensure_pipeline_demo()  # pipeline (issue 3): real audio, real worker
+    _ensure_published_taxonomy()  # tagging (issue 9): demo enquiry types and complaint topics
+    created_calls += ensure_social_demo()  # analytics (issue 10): social/chat items, events
+    analyse_pending()  # every demo interaction embedded, tagged and with mood (issues 9, 10)
     db.session.flush()
     return SeedReport(created_users, created_calls)
 

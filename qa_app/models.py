@@ -2,7 +2,7 @@
 
 from qa_app.admin.models import AuditEvent
 from qa_app.agents.models import Agent, Team
-from qa_app.analytics.models import Event
+from qa_app.analytics.models import Event, HourlyCount, RollupState
 from qa_app.api.models import ApiKey
 from qa_app.auth.models import LoginAttempt, Role, User
 from qa_app.calls.models import Interaction, Recording, Segment, Transcript
@@ -50,6 +50,7 @@ __all__ = [
     "Evaluation",
     "EvaluationItem",
     "Event",
+    "HourlyCount",
     "Interaction",
     "LoginAttempt",
     "Notification",
@@ -58,6 +59,7 @@ __all__ = [
     "Recording",
     "ReviewQueue",
     "Role",
+    "RollupState",
     "Rubric",
     "SamplingRule",
     "ScoreSuggestion",

@@ -37,6 +37,11 @@ def _can_view_interaction(user: User, interaction: Any = None) -> bool:
     return False
 
 
+def _can_hear_interaction(user: User, interaction: Any = None) -> bool:
+    """The recording carries what redaction removes from the text: not for analysts."""
+    return user.role is not Role.ANALYST and _can_view_interaction(user, interaction)
+
+
 def _can_view_agent(user: User, agent: Any = None) -> bool:
     if user.role in STAFF:
         return True
@@ -54,6 +59,7 @@ POLICIES: dict[str, Policy] = {
     "can_view_analytics": lambda user, _obj=None: True,
     "can_upload": _role_in(Role.ADMIN, Role.REVIEWER),
     "can_view_interaction": _can_view_interaction,
+    "can_hear_interaction": _can_hear_interaction,
     "can_view_agent": _can_view_agent,
     "is_agent": _role_in(Role.AGENT),
     # tagging and analytics (issues 9 and 10)
@@ -61,6 +67,9 @@ POLICIES: dict[str, Policy] = {
     "can_decide_tags": _role_in(Role.ADMIN, Role.REVIEWER),
     "can_record_events": _role_in(Role.ADMIN, Role.ANALYST),
     "can_import_texts": _role_in(Role.ADMIN, Role.ANALYST),
+    # a tag's decided matches and measured precision; the CSV export of tagged items
+    "can_view_tag_quality": _role_in(Role.ADMIN, Role.REVIEWER, Role.ANALYST),
+    "can_export_tags": _role_in(Role.ADMIN, Role.REVIEWER, Role.TRAINER, Role.ANALYST),
 }
 
 

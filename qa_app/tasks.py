@@ -26,6 +26,7 @@ from qa_app.calls.services import get_interaction
 from qa_app.extensions import SQLITE_AUTO_BEGIN, celery, db
 from qa_app.reviews.services import active_rubric
 from qa_app.reviews.suggestions import score_interaction
+from qa_app.tagging.ingest import analyse_or_note
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,43 @@ def score_task(interaction_id: int, job_id: str) -> str:
 @celery.task(name="qa_app.tasks.sweep", ignore_result=True)
 def sweep_task() -> int:
     return sweep_and_enqueue()
+
+
+@celery.task(name="qa_app.tasks.tagging_run", ignore_result=True)
+def tagging_run_task(run_id: int) -> str:
+    return run_tagging(run_id)
+
+
+def run_tagging(run_id: int) -> str:
+    """A taxonomy back-test or re-tag (issue 9): claim the run, report progress in commits of
+    their own (the page polls them), store the result or the error."""
+    from qa_app.tagging import runs  # the tagging feature imports this module lazily too
+
+    run = runs.claim_run(run_id)
+    if run is None:
+        db.session.rollback()
+        return "skipped"
+    db.session.commit()
+    last = [0.0]
+
+    def progress(step: str, completed: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_EVERY_S or completed >= total:
+            last[0] = now
+            runs.record_progress(run, step, completed, total)
+            db.session.commit()
+
+    try:
+        result = runs.execute_run(run, progress)
+    except Exception as exc:  # noqa: BLE001  (stored on the run for the page to show)
+        log.exception("tagging run %s failed", run_id)
+        db.session.rollback()
+        runs.fail_run(run_id, f"{type(exc).__name__}: {exc}")
+        db.session.commit()
+        return "failed"
+    runs.finish_run(run, result)
+    db.session.commit()
+    return "done"
 
 
 def transcription_settings(config: dict[str, Any]) -> transcription.TranscriptionSettings:
@@ -178,6 +216,8 @@ def run_scoring(interaction_id: int, job_id: str) -> str:
     except Exception as exc:  # noqa: BLE001
         log.exception("scoring of interaction %s failed", interaction_id)
         return _failed(interaction_id, job_id, Stage.SCORE, f"{type(exc).__name__}: {exc}")
+    # tags and mood (issues 9, 10); a failure there is noted, never fails the call
+    note = "; ".join(n for n in (note, analyse_or_note(interaction_id)) if n) or None
     if not jobs.finish(interaction_id, job_id, note):
         db.session.rollback()
         return "superseded"

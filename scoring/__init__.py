@@ -35,7 +35,7 @@ from scoring.rubric import (
     rubric_to_dict,
 )
 from scoring.tagging_backtest import BacktestReport, TagChange, backtest
-from scoring.tagging_core import Tagger, tag
+from scoring.tagging_core import Tagger, tag, tagger_for
 from scoring.tagging_io import item_from_dict
 from scoring.tagging_types import TagEvidence, TagMatch, TagResult
 from scoring.taxonomy import (
@@ -75,6 +75,7 @@ __all__ = [
     "item_from_dict",
     "load_taxonomy",
     "tag",
+    "tagger_for",
     "taxonomy_from_dict",
     "taxonomy_to_dict",
     "InteractionMood",

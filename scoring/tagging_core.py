@@ -21,6 +21,7 @@ from scoring.tagging_semantic import (
     build_prototypes,
     closest_prototype,
     confidences,
+    negative_veto,
     tag_scores,
 )
 from scoring.tagging_types import TagEvidence, TagMatch, TagResult
@@ -42,6 +43,12 @@ DEFAULT_THRESHOLD = 0.5
 RULE_CONFIDENCE = 0.9
 # Children below this confidence do not add to their parent's roll-up (noise floor).
 ROLLUP_FLOOR = 0.15
+# Adapting to history also keeps its confidently tagged segments as extra examples: a tag's
+# score is blended with the best cosine to them. Chosen on banking77 train (4,000 texts tagged,
+# 3,000 other train texts as history): adapted 74.2% -> 75.3%; on test 75.5% -> 77.0%.
+PSEUDO_FLOOR = 0.6
+PSEUDO_WEIGHT = 0.4
+PSEUDO_MAX = 5000  # the most confident history segments kept
 
 
 def semantic_turns(interaction: Interaction) -> list[int]:
@@ -80,6 +87,8 @@ class Tagger:
         self._children = {
             i: [self._index[c.key] for c in taxonomy.children(k)] for i, k in enumerate(self.keys)
         }
+        # confidently tagged history segments (unit rows, tag index sorted), set by ``adapt``
+        self._pseudo: tuple[np.ndarray, np.ndarray] | None = None
 
     @cached_property
     def prototypes(self) -> Prototypes:
@@ -93,7 +102,9 @@ class Tagger:
         """
         adapted = Tagger(self.taxonomy, self._encode)
         if self.prototypes_needed:
-            adapted.__dict__["prototypes"] = adapt_prototypes(self.prototypes, history)
+            protos = adapt_prototypes(self.prototypes, history)
+            adapted.__dict__["prototypes"] = protos
+            adapted._pseudo = _pseudo_examples(protos, np.asarray(history, dtype=np.float32))
         return adapted
 
     def encode_turns(self, interactions: Sequence[Interaction]) -> list[np.ndarray]:
@@ -158,9 +169,28 @@ class Tagger:
         out = np.zeros((len(interactions), len(protos.keys)), dtype=np.float32)
         if not rows:
             return out
-        seg_conf = confidences(protos, tag_scores(protos, np.asarray(rows, dtype=np.float32)))
+        segments = np.asarray(rows, dtype=np.float32)
+        seg_conf = confidences(protos, self._scores(protos, segments))
+        veto = negative_veto(protos, segments)
+        if veto is not None:
+            seg_conf[veto] = 0.0
         np.maximum.at(out, np.asarray(owners), seg_conf)
         return out
+
+    def _scores(self, protos: Prototypes, segments: np.ndarray) -> np.ndarray:
+        """``tag_scores``, blended with the best pseudo-example cosine of an adapted tagger."""
+        scores = tag_scores(protos, segments)
+        if self._pseudo is None or not len(segments):
+            return scores
+        vectors, owner = self._pseudo
+        starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+        tags = owner[starts]
+        for lo in range(0, len(segments), 2048):  # bounds the (chunk, pseudo) matrix
+            sims = segments[lo : lo + 2048] @ vectors.T
+            best = np.maximum.reduceat(sims, starts, axis=1)
+            block = scores[lo : lo + 2048, tags]
+            scores[lo : lo + 2048, tags] = (1 - PSEUDO_WEIGHT) * block + PSEUDO_WEIGHT * best
+        return scores
 
     def _roll_up(self, conf: np.ndarray, vetoes: dict[tuple[int, int], str]) -> None:
         """A parent is as likely as its own match or any confident child (noisy-or)."""
@@ -248,7 +278,11 @@ class Tagger:
             if scored.semantic[n, p] >= ROLLUP_FLOOR:
                 turns = semantic_turns(interaction)
                 if turns:
-                    best = turns[int(np.argmax(tag_scores(protos, matrix[turns])[:, p]))]
+                    scores = tag_scores(protos, matrix[turns])[:, p]
+                    veto = negative_veto(protos, matrix[turns])
+                    if veto is not None:
+                        scores = np.where(veto[:, p], -np.inf, scores)
+                    best = turns[int(np.argmax(scores))]
                     text, sim = closest_prototype(protos, matrix[best], p)
                     turn = interaction.turns[best]
                     what = "description" if text == self.taxonomy.tags[t].description else "example"
@@ -283,6 +317,22 @@ class Tagger:
                 level = self._children[best]
             out[kind] = None if chosen is None else self.keys[chosen]
         return out
+
+
+def _pseudo_examples(
+    protos: Prototypes, history: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """History segments the adapted prototypes tag confidently, grouped by tag."""
+    if not len(history) or not len(protos.keys):
+        return None
+    conf = confidences(protos, tag_scores(protos, history))
+    best, top = conf.argmax(axis=1), conf.max(axis=1)
+    keep = np.flatnonzero(top >= PSEUDO_FLOOR)
+    keep = keep[np.argsort(-top[keep], kind="stable")][:PSEUDO_MAX]
+    if not len(keep):
+        return None
+    order = keep[np.argsort(best[keep], kind="stable")]
+    return history[order], best[order]
 
 
 def _merge(evidence: list[TagEvidence]) -> list[TagEvidence]:

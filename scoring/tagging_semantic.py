@@ -10,7 +10,7 @@ margin over the best unrelated tag of the same kind. Constants were fitted on th
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -23,6 +23,7 @@ __all__ = [
     "build_prototypes",
     "closest_prototype",
     "confidences",
+    "negative_veto",
     "tag_scores",
 ]
 
@@ -59,6 +60,9 @@ class Prototypes:
     vectors: np.ndarray  # (P, D) unit rows
     centroids: np.ndarray  # (T, D) unit rows
     rivals: np.ndarray  # (T, T) bool
+    # negative examples (rejected matches): unit rows and the index into keys of each
+    negatives: np.ndarray = field(default_factory=lambda: np.zeros((0, 384), np.float32))
+    negative_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 def build_prototypes(taxonomy: Taxonomy, encode: Encode) -> Prototypes:
@@ -89,7 +93,38 @@ def build_prototypes(taxonomy: Taxonomy, encode: Encode) -> Prototypes:
         ],
         dtype=bool,
     ).reshape(len(keys), len(keys))
-    return Prototypes(tuple(keys), tuple(texts), owner_arr, vectors, centroids, rivals)
+    neg_texts = [n for k in keys for n in taxonomy.get(k).negatives]  # type: ignore[union-attr]
+    neg_owner = [i for i, k in enumerate(keys) for _ in taxonomy.get(k).negatives]  # type: ignore[union-attr]
+    negatives = encode(neg_texts) if neg_texts else np.zeros((0, vectors.shape[1]), np.float32)
+    return Prototypes(
+        tuple(keys),
+        tuple(texts),
+        owner_arr,
+        vectors,
+        centroids,
+        rivals,
+        np.asarray(negatives, dtype=np.float32),
+        np.asarray(neg_owner, dtype=np.int64),
+    )
+
+
+def negative_veto(protos: Prototypes, segments: np.ndarray) -> np.ndarray | None:
+    """(S, T) True where a segment is closer to a tag's negative examples than to any of
+    its examples or description: a reviewer rejected text like it, so it does not count.
+
+    None when no tag has negatives (the common case costs nothing).
+    """
+    if not len(protos.negative_owner) or not len(segments):
+        return None
+    n_tags = len(protos.keys)
+    pos = segments @ protos.vectors.T  # (S, P)
+    starts = np.flatnonzero(np.r_[True, protos.owner[1:] != protos.owner[:-1]])
+    best_pos = np.maximum.reduceat(pos, starts, axis=1)  # (S, T)
+    neg = segments @ protos.negatives.T  # (S, N)
+    best_neg = np.full((len(segments), n_tags), -np.inf, dtype=np.float32)
+    for t in np.unique(protos.negative_owner):
+        best_neg[:, t] = neg[:, protos.negative_owner == t].max(axis=1)
+    return best_neg > best_pos
 
 
 def tag_scores(protos: Prototypes, segments: np.ndarray) -> np.ndarray:

@@ -28,7 +28,17 @@ __all__ = [
 ]
 
 SPEAKERS = ("any", "agent", "customer")
-_TAG_FIELDS = {"key", "name", "kind", "parent", "description", "examples", "rule", "threshold"}
+_TAG_FIELDS = {
+    "key",
+    "name",
+    "kind",
+    "parent",
+    "description",
+    "examples",
+    "negative_examples",
+    "rule",
+    "threshold",
+}
 _RULE_FIELDS = {"any", "all", "none", "near", "speaker", "window"}
 _WINDOW_FIELDS = {"first_s", "last_s", "first_turns"}
 
@@ -66,6 +76,9 @@ class Tag:
     examples: tuple[str, ...] = ()
     rule: Rule | None = None
     threshold: float | None = None
+    # text that reads like the tag but is not it (rejected matches); a segment closer to
+    # these than to the examples does not count for the tag (file field: negative_examples)
+    negatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -173,6 +186,7 @@ def _tag(data: Any, index: int, kinds: tuple[str, ...]) -> Tag:
         parent=None if parent is None else str(parent),
         description=str(data.get("description") or "").strip(),
         examples=_strings(data.get("examples"), f"{where}: examples"),
+        negatives=_strings(data.get("negative_examples"), f"{where}: negative_examples"),
         rule=None if data.get("rule") is None else _rule(data["rule"], where),
         threshold=None if threshold is None else float(threshold),
     )
@@ -290,6 +304,8 @@ def taxonomy_to_dict(taxonomy: Taxonomy) -> dict[str, Any]:
             item["description"] = tag.description
         if tag.examples:
             item["examples"] = list(tag.examples)
+        if tag.negatives:
+            item["negative_examples"] = list(tag.negatives)
         if tag.rule:
             item["rule"] = _rule_to_dict(tag.rule)
         if tag.threshold is not None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 
 from qa_app.agents import bp
 from qa_app.agents.services import (
@@ -29,6 +29,10 @@ def index() -> str:
 def detail(agent_id: int) -> str:
     agent = get_agent(agent_id) or abort(404)
     ensure("can_view_agent", agent)
+    tag = (request.args.get("tag") or "").strip()[:80] or None
     return render_template(
-        "agents/detail.html", agent=agent, interactions=recent_interactions_of_agent(agent.id)
+        "agents/detail.html",
+        agent=agent,
+        interactions=recent_interactions_of_agent(agent.id, limit=25 if tag else 10, tag=tag),
+        tag=tag,
     )

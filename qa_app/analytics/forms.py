@@ -25,6 +25,8 @@ class FiltersForm(FlaskForm):
     agent = SelectField("Agent", validators=[Optional()])
     channel = SelectField("Channel", validators=[Optional()])
     queue = SelectField("Queue", validators=[Optional()])
+    taxonomy = SelectField("Taxonomy version", validators=[Optional()])
+    tag = SelectField("Tag", validators=[Optional()])
 
     def validate_last(self, field: DateField) -> None:
         if self.first.data and field.data:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qa_app.extensions import db
@@ -25,3 +25,49 @@ class Event(db.Model):
     scope: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HourlyCount(db.Model):
+    """Pre-aggregated interactions per UTC hour, channel and queue (``analytics.rollup``).
+
+    ``tag_id`` 0 holds all interactions; another value counts the distinct interactions with
+    that tag or one below it (taxonomy ``taxonomy_id``). Zeros and '' stand for "none" so the
+    unique key works on both databases. Mood counts ride along for the mood pages.
+    """
+
+    __tablename__ = "analytics_hourly"
+    __table_args__ = (
+        UniqueConstraint("hour", "channel", "queue", "taxonomy_id", "tag_id"),
+        Index("ix_analytics_hourly_tag_hour", "tag_id", "hour"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hour: Mapped[datetime]
+    channel: Mapped[str] = mapped_column(String(16))
+    queue: Mapped[str] = mapped_column(String(120), default="")
+    taxonomy_id: Mapped[int] = mapped_column(default=0)
+    tag_id: Mapped[int] = mapped_column(default=0)
+    interactions: Mapped[int] = mapped_column(default=0)
+    negative: Mapped[int] = mapped_column(default=0)
+    neutral: Mapped[int] = mapped_column(default=0)
+    positive: Mapped[int] = mapped_column(default=0)
+    mood_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    better: Mapped[int] = mapped_column(default=0)
+    worse: Mapped[int] = mapped_column(default=0)
+    same: Mapped[int] = mapped_column(default=0)
+    # AI totals and submitted-review totals (mean per interaction): count, sum, sum of squares
+    ai_n: Mapped[int] = mapped_column(default=0)
+    ai_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    ai_sq: Mapped[float] = mapped_column(Float, default=0.0)
+    review_n: Mapped[int] = mapped_column(default=0)
+    review_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    review_sq: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class RollupState(db.Model):
+    """One row: when ``analytics_hourly`` was last brought up to date (the refresh watermark)."""
+
+    __tablename__ = "analytics_rollup_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    refreshed_at: Mapped[datetime]

@@ -72,3 +72,99 @@ def peaks(counts: Sequence[int], z: float = 3.0) -> list[bool]:
     """Which days stand out: above the median by more than ``z`` robust deviations."""
     line = baseline(counts, z)
     return [c > line.threshold for c in counts]
+
+
+# --- local time in SQL -------------------------------------------------------------------------
+# Grouping by local hour has to happen in the database (a million rows must not travel to
+# Python), and SQLite has no time zones. Over one period a zone has only a handful of UTC
+# offsets, so local time is ``epoch seconds + offset`` with the offset chosen by a CASE over the
+# few spans between transitions: portable, exact across DST, and the same on every backend.
+
+EPOCH_DAY = date(1970, 1, 1)  # a Thursday: weekday(day number n) = (n + 3) % 7
+QUARTER = timedelta(minutes=15)  # every offset change since 1970 falls on a quarter hour
+
+
+def _offset(moment_utc: datetime, tz: ZoneInfo) -> int:
+    delta = to_local(moment_utc, tz).utcoffset()
+    return int(delta.total_seconds()) if delta else 0
+
+
+def offset_spans(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, int]]:
+    """The UTC offsets of ``tz`` over naive-UTC [start, end): (from, offset seconds) pairs.
+
+    The first pair starts at ``start``; each later one at a transition, found by an hourly scan
+    refined to the quarter hour.
+    """
+    spans = [(start, _offset(start, tz))]
+    hour = timedelta(hours=1)
+    moment = start
+    while moment < end:
+        step = min(moment + hour, end)
+        if _offset(step, tz) != spans[-1][1]:
+            probe = moment
+            while _offset(probe, tz) == spans[-1][1]:
+                probe += QUARTER
+            spans.append((probe, _offset(probe, tz)))
+        moment = step
+    return spans
+
+
+def local_seconds(moment_utc: datetime, spans: Sequence[tuple[datetime, int]]) -> int:
+    """Local wall-clock seconds since 1970 for a naive-UTC time (the SQL expression's twin)."""
+    offset = spans[0][1]
+    for since, value in spans:
+        if moment_utc >= since:
+            offset = value
+    epoch = int((moment_utc - datetime(1970, 1, 1)).total_seconds())
+    return epoch + offset
+
+
+def day_number(day: date) -> int:
+    return (day - EPOCH_DAY).days
+
+
+def from_day_number(number: int) -> date:
+    return EPOCH_DAY + timedelta(days=number)
+
+
+def weekday_of(number: int) -> int:
+    """Monday = 0, for a day number since 1970-01-01."""
+    return (number + 3) % 7
+
+
+def heatmap_from_cells(cells: Iterable[tuple[int, int, int]]) -> list[list[int]]:
+    """Fold (day number, local hour, count) rows into the weekday x hour grid."""
+    grid = [[0] * 24 for _ in WEEKDAYS]
+    for number, hour, count in cells:
+        grid[weekday_of(number)][hour] += count
+    return grid
+
+
+def buckets(first: date, last: date, by: str) -> list[date]:
+    """The trend's x axis: every day, or 7-day blocks starting on ``first`` (no partial first
+    week; only the last block may be short)."""
+    step = timedelta(days=7 if by == "week" else 1)
+    out, start = [], first
+    while start <= last:
+        out.append(start)
+        start += step
+    return out
+
+
+def previous_period(first: date, last: date) -> tuple[date, date]:
+    """The period of equal length that ends the day before ``first``."""
+    length = (last - first).days + 1
+    return first - timedelta(days=length), first - timedelta(days=1)
+
+
+def span_percent(
+    start: datetime, end: datetime, left: datetime, right: datetime, minimum: float = 0.6
+) -> tuple[float, float]:
+    """Where [left, right] sits on a time axis [start, end), as (left %, width %), clipped;
+    an instant gets ``minimum`` width so it stays visible."""
+    total = (end - start).total_seconds() or 1.0
+    a = min(max(left, start), end)
+    b = min(max(right, a), end)
+    x = (a - start).total_seconds() / total * 100
+    width = max((b - a).total_seconds() / total * 100, minimum)
+    return x, min(width, 100 - x) if x < 100 else minimum

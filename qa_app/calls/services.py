@@ -32,10 +32,17 @@ def visible_interactions(user: User) -> Select[tuple[Interaction]]:
     return query
 
 
-def list_interactions(user: User, status: str | None = None) -> Select[tuple[Interaction]]:
+def list_interactions(
+    user: User, status: str | None = None, tag: str | None = None
+) -> Select[tuple[Interaction]]:
+    """What the user may see, newest first; ``tag`` keeps those carrying it (not rejected)."""
     query = visible_interactions(user)
     if status in {s.value for s in Status}:
         query = query.where(Interaction.status == Status(status))
+    if tag:
+        from qa_app.tagging.filters import has_tag  # tagging imports this module
+
+        query = query.where(has_tag(tag))
     return query.order_by(Interaction.started_at.desc(), Interaction.id.desc())
 
 
@@ -55,16 +62,21 @@ def get_interaction(interaction_id: int) -> Interaction | None:
     )
 
 
-def recent_interactions_of_agent(agent_id: int, limit: int = 10) -> list[Interaction]:
-    return list(
-        db.session.scalars(
-            select(Interaction)
-            .where(Interaction.agent_id == agent_id)
-            .options(joinedload(Interaction.agent))
-            .order_by(Interaction.started_at.desc())
-            .limit(limit)
-        )
+def recent_interactions_of_agent(
+    agent_id: int, limit: int = 10, tag: str | None = None
+) -> list[Interaction]:
+    query = (
+        select(Interaction)
+        .where(Interaction.agent_id == agent_id)
+        .options(joinedload(Interaction.agent))
+        .order_by(Interaction.started_at.desc())
+        .limit(limit)
     )
+    if tag:
+        from qa_app.tagging.filters import has_tag
+
+        query = query.where(has_tag(tag))
+    return list(db.session.scalars(query))
 
 
 # --- ingest: recordings in, interactions out (web upload and bulk import share this) ---

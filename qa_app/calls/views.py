@@ -30,9 +30,15 @@ from qa_app.permissions import ensure, requires
 @requires("can_view_interaction")
 def index() -> str:
     status = request.args.get("status") or None
-    page = db.paginate(list_interactions(current_user, status), per_page=25, error_out=False)
+    tag = (request.args.get("tag") or "").strip()[:80] or None
+    page = db.paginate(list_interactions(current_user, status, tag), per_page=25, error_out=False)
     return render_template(
-        "calls/index.html", page=page, interactions=page.items, status=status, statuses=list(Status)
+        "calls/index.html",
+        page=page,
+        interactions=page.items,
+        status=status,
+        statuses=list(Status),
+        tag=tag,
     )
 
 

@@ -56,12 +56,63 @@ def _clamp(value: float) -> float:
     return min(1.0, max(0.0, float(value)))
 
 
+MOOD = "mood_trajectory"  # the criterion the training library reads a mood trajectory as
+
+
+def mood_value(trajectory: str, end: str | None) -> float | None:
+    """A call's mood trajectory as a 0..1 score: better 1, worse 0; unchanged is 1 unless the
+    customer stayed negative throughout (0.5: nothing was turned around)."""
+    if trajectory == "better":
+        return 1.0
+    if trajectory == "worse":
+        return 0.0
+    if trajectory == "same":
+        return 0.5 if end == "negative" else 1.0
+    return None
+
+
+def mood_history(
+    agent_ids: Collection[int] | None = None, since: datetime | None = None
+) -> list[training.Observation]:
+    """One ``mood_trajectory`` observation per analysed interaction of the agents, from the
+    stored trajectory (measured, so ``ai``: a reviewer never overrides it)."""
+    query = select(
+        Interaction.id,
+        Interaction.agent_id,
+        Interaction.started_at,
+        Interaction.mood_trajectory,
+        Interaction.mood_end,
+    ).where(Interaction.mood_trajectory.is_not(None), Interaction.agent_id.is_not(None))
+    if agent_ids is not None:
+        query = query.where(Interaction.agent_id.in_(list(agent_ids)))
+    if since is not None:
+        query = query.where(Interaction.started_at >= since)
+    observations = []
+    for interaction_id, agent_id, started_at, trajectory, end in db.session.execute(query):
+        value = mood_value(trajectory, end)
+        if value is None:
+            continue
+        observations.append(
+            training.Observation(
+                agent_id=str(agent_id),
+                criterion=MOOD,
+                score=value,
+                source="ai",
+                observed_at=started_at,
+                evaluation_id=_key(interaction_id),
+                interaction_id=str(interaction_id),
+            )
+        )
+    return observations
+
+
 def score_history(
     agent_ids: Collection[int] | None = None, since: datetime | None = None
 ) -> list[training.Observation]:
     """Every scored criterion of the agents: submitted reviewer scores (human) and AI
-    suggestions (ai), keyed by interaction so a reviewer's score replaces the suggestion."""
-    observations: list[training.Observation] = []
+    suggestions (ai), keyed by interaction so a reviewer's score replaces the suggestion;
+    and the customer's mood trajectory per call (``mood_history``)."""
+    observations: list[training.Observation] = mood_history(agent_ids, since)
     ai = (
         select(ScoreSuggestion, Criterion.key, Interaction.agent_id, Interaction.started_at)
         .join(Criterion, ScoreSuggestion.criterion_id == Criterion.id)
@@ -227,17 +278,64 @@ def recommendations(team_id: int | None = None, agent_id: int | None = None) -> 
     )
     policy = library_policy(current_policy(), now=utcnow())
     since = utcnow() - timedelta(days=RECENT_DAYS)
-    found = training.recommend(
-        score_history(agents, since), catalog, library_assignments(assignments), policy
-    )
-    return [
-        Suggested(
-            agent=agents[int(r.agent_id)],
-            module=modules[r.module_id],
-            criteria=r.criteria,
-            reason=r.reason,
-            gap=r.gap,
-            interaction_ids=tuple(int(e[1:]) for e in r.evaluation_ids),
-        )
-        for r in found
+    history = score_history(agents, since)
+    found = training.recommend(history, catalog, library_assignments(assignments), policy)
+    return [_suggested(r, agents, modules, history) for r in found]
+
+
+def _mood_reason(
+    recommendation: training.Recommendation, history: list[training.Observation]
+) -> str:
+    """The library's reason, with its mood part said in words an agent understands."""
+    recent = set(recommendation.evaluation_ids)
+    moods = [
+        o
+        for o in history
+        if o.criterion == MOOD
+        and o.agent_id == recommendation.agent_id
+        and o.evaluation_id in recent
     ]
+    worse = sum(1 for o in moods if o.score == 0.0)
+    stuck = sum(1 for o in moods if o.score == 0.5)
+    text = f"customers ended {worse} of the last {len(moods)} calls in a worse mood than they began"
+    if stuck:
+        text += f" and {stuck} stayed negative throughout"
+    parts = [
+        text if part.startswith(f"{MOOD} ") else part for part in recommendation.reason.split(". ")
+    ]
+    return ". ".join(parts)
+
+
+def _suggested(
+    recommendation: training.Recommendation,
+    agents: dict[int, Agent],
+    modules: dict[str, CoachingModule],
+    history: list[training.Observation],
+) -> Suggested:
+    """Resolve a recommendation to rows. For a weak mood trajectory the example calls are the
+    ones that ended worse (or stayed negative), not every recent call."""
+    ids = list(recommendation.evaluation_ids)
+    reason = recommendation.reason
+    if MOOD in recommendation.criteria:
+        others = {
+            o.evaluation_id
+            for o in history
+            if o.agent_id == recommendation.agent_id
+            and o.criterion in recommendation.criteria
+            and o.criterion != MOOD
+        }
+        fine = {
+            o.evaluation_id
+            for o in history
+            if o.agent_id == recommendation.agent_id and o.criterion == MOOD and o.score == 1.0
+        }
+        ids = [i for i in ids if i in others or i not in fine]
+        reason = _mood_reason(recommendation, history)
+    return Suggested(
+        agent=agents[int(recommendation.agent_id)],
+        module=modules[recommendation.module_id],
+        criteria=recommendation.criteria,
+        reason=reason,
+        gap=recommendation.gap,
+        interaction_ids=tuple(int(e[1:]) for e in ids),
+    )

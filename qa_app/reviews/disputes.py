@@ -76,6 +76,12 @@ def acknowledge(evaluation: Evaluation, agent_user: User) -> None:
     evaluation.acknowledged_at = utcnow()
     touch(evaluation)
     record_audit(agent_user, "evaluation.acknowledge", evaluation)
+    notify(
+        evaluation.reviewer,
+        "evaluation.acknowledged",
+        f"{agent_user.name} acknowledged your evaluation of call #{evaluation.interaction_id}.",
+        f"/reviews/evaluations/{evaluation.id}",
+    )
     db.session.flush()
 
 

@@ -33,6 +33,7 @@ class ScorecardForm(FlaskForm):
 
     version = HiddenField()
     comment = TextAreaField("Overall comment", validators=[Length(max=4000)])
+    comment_moment = FloatField("Moment (s)", validators=[Optional(), NumberRange(min=0)])
     private_note = TextAreaField("Private note for reviewers", validators=[Length(max=4000)])
 
 
@@ -76,6 +77,7 @@ def scorecard_data(criteria: Sequence[Criterion], rows: list[dict[str, Any]], ev
     if evaluation is not None:
         data["version"] = str(evaluation.version)
         data["comment"] = evaluation.comment
+        data["comment_moment"] = evaluation.comment_moment_s
         data["private_note"] = evaluation.private_note
     return data
 
@@ -98,6 +100,7 @@ def to_scorecard_input(form: ScorecardForm, criteria: Sequence[Criterion]) -> Sc
         version=int(version) if version.isdigit() else None,
         items=tuple(items),
         comment=form.comment.data or "",
+        comment_moment_s=form.comment_moment.data,
         private_note=form.private_note.data or "",
     )
 

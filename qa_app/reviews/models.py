@@ -111,6 +111,7 @@ class Evaluation(db.Model):
     total: Mapped[float | None] = mapped_column(Float)
     auto_fail: Mapped[bool] = mapped_column(default=False)
     comment: Mapped[str] = mapped_column(Text, default="")
+    comment_moment_s: Mapped[float | None] = mapped_column(Float)  # overall comment's pin
     private_note: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -57,13 +57,16 @@ from qa_app.reviews.services import (
     load_interaction,
     scorecard_rows,
 )
-from qa_app.reviews.views import commit_or_flash
+from qa_app.reviews.views import autosave_response, commit_or_flash
+from qa_app.tagging.filters import keep_tagged
 
 
 @bp.route("/queue")
 @requires("can_review")
 def queue() -> str:
-    return render_template("reviews/queue.html", entries=my_queue(current_user), kinds=KINDS)
+    tag = (request.args.get("tag") or "").strip()[:80] or None
+    entries = keep_tagged(my_queue(current_user), tag, lambda e: e.interaction_id)
+    return render_template("reviews/queue.html", entries=entries, kinds=KINDS, tag=tag)
 
 
 @bp.route("/sampling", methods=["GET", "POST"])
@@ -171,6 +174,22 @@ def calibration_session(session_id: int) -> Any:
         results=results(session) if session.revealed_at else None,
         confirm_form=ConfirmForm(),
         is_lead=current_user.id == session.lead_id,
+    )
+
+
+@bp.route("/calibration/<int:session_id>/autosave", methods=["POST"])
+@requires("can_calibrate")
+def calibration_autosave(session_id: int) -> Any:
+    """Blind scores autosave like a review draft (the same review.js contract)."""
+    session = load_session(session_id) or abort(404)
+    ensure("can_calibrate", session)
+    rubric = session_rubric(session) or abort(404)
+    form = scorecard_form(rubric.criteria)
+    return autosave_response(
+        form,
+        lambda: save_blind_scorecard(
+            session, current_user, to_scorecard_input(form, rubric.criteria), submit=False
+        ),
     )
 
 

@@ -1,18 +1,21 @@
 """Finding interactions to review: filters and full-text search over transcripts.
 
 Search reads the redacted text, so a search box cannot be used to probe for card numbers or
-names that the transcript view hides. PostgreSQL uses its full-text engine; SQLite matches every
-word with LIKE (good for a small installation; an FTS5 index is the next step there).
+names that the transcript view hides. SQLite uses an FTS5 index kept in sync by triggers,
+PostgreSQL its full-text engine on a stored, GIN-indexed tsvector column (both created in
+revision b5e2f1a90c11); results are ranked and each row shows its best-matching line.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select, true
+from markupsafe import Markup, escape
+from sqlalchemy import Select, and_, column, exists, func, literal_column, select, table, true
 
 from qa_app.agents.models import Agent, Team
 from qa_app.auth.models import User
@@ -90,8 +93,9 @@ class InteractionFilters:
             criterion=(args.get("criterion") or "").strip()[:64] or None,
             criterion_below=_float(args.get("criterion_below")),
             tag=(args.get("tag") or "").strip()[:80] or None,
-            q=(args.get("q") or "").strip()[:200],
-            sort=_choice(args.get("sort"), set(SORTS)) or "newest",
+            q="".join(ch for ch in args.get("q") or "" if ch.isprintable()).strip()[:200],
+            sort=_choice(args.get("sort"), set(SORTS) | {"relevance"})
+            or ("relevance" if (args.get("q") or "").strip() else "newest"),
         )
 
     def as_args(self) -> dict[str, Any]:
@@ -100,20 +104,166 @@ class InteractionFilters:
         return {
             names.get(k, k): (v.isoformat() if isinstance(v, date) else v)
             for k, v in asdict(self).items()
-            if v not in (None, "") and not (k == "sort" and v == "newest")
+            if v not in (None, "") and not (k == "sort" and v == self.default_sort)
         }
+
+    @property
+    def default_sort(self) -> str:
+        """Best match first while searching, newest first otherwise."""
+        return "relevance" if self.q else "newest"
 
     @property
     def active(self) -> bool:
         return bool(set(self.as_args()) - {"sort"})
 
 
+# --- full-text search --------------------------------------------------------------------
+
+FTS_TABLE = "segments_fts"  # SQLite: FTS5 over segments.redacted_text (revision b5e2f1a90c11)
+PG_INDEX = "ix_segments_redacted_tsv"  # PostgreSQL: GIN on ...
+PG_COLUMN = "redacted_tsv"  # ... this stored to_tsvector('english', redacted_text)
+MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # highlight markers, turned into <mark> after escaping
+_TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_PG_CONFIG = literal_column("'english'::regconfig")  # the configuration of the stored vector
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Alembic autogenerate hook: the search structures are created by hand in a migration
+    and have no model, so the drift check must not offer to drop them."""
+    if reflected and compare_to is None:
+        if type_ == "table" and (name or "").startswith(FTS_TABLE):
+            return False
+        if type_ == "column" and name == PG_COLUMN and obj.table.name == "segments":
+            return False
+    return not (type_ == "index" and name == PG_INDEX)
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """A search box parsed the way PostgreSQL's ``websearch_to_tsquery`` reads it: words and
+    "quoted phrases" must all occur, ``or`` between two terms offers alternatives, ``-term``
+    excludes. ``groups`` are ANDed; the terms of one group are ORed."""
+
+    groups: tuple[tuple[str, ...], ...]
+    excluded: tuple[str, ...]
+
+    @property
+    def has_words(self) -> bool:
+        return bool(self.groups)
+
+
+def _searchable(term: str) -> str | None:
+    term = "".join(ch for ch in term if ch.isprintable()).strip()
+    return term if any(ch.isalnum() for ch in term) else None
+
+
+def parse_query(q: str) -> TextQuery:
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    join_next = False
+    for match in _TERM.finditer(q):
+        negated, phrase, word = match.group(1), match.group(2), match.group(3)
+        if word is not None and word.lower() == "or":
+            join_next = bool(groups)
+            continue
+        if word is not None and word.startswith("-") and len(word) > 1:
+            negated, word = "-", word[1:]
+        term = _searchable(phrase if phrase is not None else word)
+        if term is None:
+            continue
+        if negated:
+            excluded.append(term)
+        elif join_next:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+    return TextQuery(tuple(tuple(g) for g in groups), tuple(excluded))
+
+
+def _fts5_string(term: str) -> str:
+    """An FTS5 string literal: the tokenizer splits it, so no operator or ``*`` survives."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def fts5_expression(query: TextQuery) -> str:
+    """The MATCH expression for ``query`` (which must have words): every user term quoted."""
+    parts = [
+        "(" + " OR ".join(_fts5_string(t) for t in group) + ")"
+        if len(group) > 1
+        else _fts5_string(group[0])
+        for group in query.groups
+    ]
+    expression = " AND ".join(parts)
+    for term in query.excluded:
+        expression = f"({expression}) NOT {_fts5_string(term)}"
+    return expression
+
+
+def _fts5_matches(parsed: TextQuery) -> Any:
+    """(rowid, rank) of matching segments; FTS5's ``rank`` is bm25, lower is better. Kept a
+    subquery: FTS5 refuses its ranking functions inside an aggregate over a join."""
+    fts = table(FTS_TABLE, column("rowid"), column("rank"))
+    return (
+        select(fts.c.rowid, fts.c.rank)
+        .where(literal_column(FTS_TABLE).op("MATCH")(fts5_expression(parsed)))
+        .subquery("matches")
+    )
+
+
+def _pg_tsquery(q: str) -> Any:
+    return func.websearch_to_tsquery(_PG_CONFIG, q)
+
+
+def _pg_document() -> Any:
+    """The stored ``to_tsvector('english', redacted_text)`` (recomputing it costs ~20 us a line)."""
+    return literal_column(f"segments.{PG_COLUMN}")
+
+
 def _text_match(q: str, dialect: str) -> Any:
-    """PostgreSQL full-text search for words; a query of symbols only (e.g. ``%``) has no
-    lexemes, so it falls back to the literal substring match that SQLite uses."""
-    if dialect == "postgresql" and any(ch.isalnum() for ch in q):
-        doc = func.to_tsvector("simple", Segment.redacted_text)
-        return doc.op("@@")(func.websearch_to_tsquery("simple", q))
+    """A condition on ``Segment``: the segment matches the search box. A query of symbols only
+    (e.g. ``%``) has no word for the index, so it is matched literally."""
+    parsed = parse_query(q)
+    if not parsed.has_words:
+        return _literal_match(q)
+    if dialect == "sqlite":
+        matches = _fts5_matches(parsed)
+        return Segment.id.in_(select(matches.c.rowid))
+    return _pg_document().op("@@")(_pg_tsquery(q))
+
+
+def _ranks(interaction_ids: list[int], q: str) -> dict[int, float]:
+    """Best segment score per interaction (lower is better: bm25, or minus ``ts_rank_cd``),
+    computed only for the given (few) interactions."""
+    parsed = parse_query(q)
+    if not interaction_ids or not parsed.has_words:
+        return {}
+    in_set = Transcript.interaction_id.in_(interaction_ids)
+    if db.session.get_bind().dialect.name == "sqlite":
+        matches = _fts5_matches(parsed)
+        query = (
+            select(Transcript.interaction_id, func.min(matches.c.rank))
+            .select_from(matches)
+            .join(Segment, Segment.id == matches.c.rowid)
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(in_set)
+        )
+    else:
+        tsquery = _pg_tsquery(q)
+        query = (
+            select(Transcript.interaction_id, -func.max(func.ts_rank_cd(_pg_document(), tsquery)))
+            .select_from(Segment)
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(in_set, _pg_document().op("@@")(tsquery))
+        )
+    rows = db.session.execute(query.group_by(Transcript.interaction_id))
+    return {iid: float(rank) for iid, rank in rows}
+
+
+def _literal_match(q: str) -> Any:
+    """A query of symbols only (e.g. ``%``) has no words for the index: match it literally."""
     words = [w for w in q.split() if w][:8]
     clauses = [Segment.redacted_text.ilike(f"%{_escape(w)}%", escape="\\") for w in words]
     return and_(*clauses) if clauses else true()
@@ -172,15 +322,143 @@ def search_interactions(user: User, f: InteractionFilters) -> Select[tuple[Inter
             )
         )
     if f.q:
-        dialect = db.session.get_bind().dialect.name
         query = query.where(
             exists().where(
                 Transcript.interaction_id == Interaction.id,
                 Segment.transcript_id == Transcript.id,
-                _text_match(f.q, dialect),
+                _text_match(f.q, db.session.get_bind().dialect.name),
             )
         )
-    return query.order_by(*SORTS[f.sort])
+    return query.order_by(*SORTS.get(f.sort, SORTS["newest"]))
+
+
+@dataclass(frozen=True)
+class ResultPage:
+    """One page of the list. Counting stops at ``COUNT_CAP``: past it ``capped`` is set and
+    ``total`` is a floor (an exact count of 60,000 matches costs more than it tells)."""
+
+    items: list[Interaction]
+    page: int
+    per_page: int
+    total: int
+    capped: bool
+    ranked: bool
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    @property
+    def pages(self) -> int | None:
+        return None if self.capped else max(1, -(-self.total // self.per_page))
+
+
+COUNT_CAP = 1000
+SEARCH_COUNT_CAP = 500  # finding each match costs more when a transcript must be read
+
+
+def find_interactions(
+    user: User, f: InteractionFilters, page: int = 1, per_page: int = 25
+) -> ResultPage:
+    """The list page: filtered, then ranked by relevance when searching and few enough calls
+    match to rank them all (else newest first), with a count that stops at a cap."""
+    page = max(1, page)
+    query = search_interactions(user, f)
+    cap = SEARCH_COUNT_CAP if f.q else COUNT_CAP
+    head = db.session.execute(
+        select(Interaction.id, Interaction.started_at)
+        .where(query.whereclause if query.whereclause is not None else true())
+        .limit(cap + 1)
+    ).all()
+    capped = len(head) > cap
+    total = min(len(head), cap)
+    ranked = bool(f.q) and f.sort == "relevance" and not capped and parse_query(f.q).has_words
+    if not ranked:
+        rows = list(db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)))
+        return ResultPage(
+            rows[:per_page], page, per_page, total, capped, False, len(rows) > per_page
+        )
+    ranks = _ranks([row.id for row in head], f.q)
+    order = sorted(head, key=lambda r: (ranks.get(r.id, 0.0), -r.started_at.timestamp(), -r.id))
+    wanted = [row.id for row in order[(page - 1) * per_page : page * per_page]]
+    loaded = {i.id: i for i in db.session.scalars(query.where(Interaction.id.in_(wanted)))}
+    items = [loaded[i] for i in wanted if i in loaded]
+    return ResultPage(items, page, per_page, total, False, True, page * per_page < total)
+
+
+def snippets(interaction_ids: list[int], q: str) -> dict[int, Markup]:
+    """The best-matching line of each listed interaction, HTML-escaped with the searched words
+    in ``<mark>``; only the redacted text is read."""
+    if not interaction_ids or not q:
+        return {}
+    parsed = parse_query(q)
+    dialect = db.session.get_bind().dialect.name
+    in_page = Transcript.interaction_id.in_(interaction_ids)
+    if not parsed.has_words:
+        rows = db.session.execute(
+            select(Transcript.interaction_id, Segment.redacted_text, literal_column("0"))
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(in_page, _literal_match(q))
+            .order_by(Segment.position)
+        )
+        words = [w for w in q.split() if w][:8]
+        rows = [(iid, _mark_literal(text_, words), rank) for iid, text_, rank in rows]
+    elif dialect == "sqlite":
+        fts = table(FTS_TABLE, column("rowid"))
+        rows = db.session.execute(
+            select(
+                Transcript.interaction_id,
+                func.snippet(literal_column(FTS_TABLE), 0, MARK_OPEN, MARK_CLOSE, "…", 14),
+                literal_column(f"bm25({FTS_TABLE})"),
+            )
+            .select_from(fts)
+            .join(Segment, Segment.id == fts.c.rowid)
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(literal_column(FTS_TABLE).op("MATCH")(fts5_expression(parsed)), in_page)
+        )
+    else:
+        tsquery = _pg_tsquery(q)
+        options = f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=24, MinWords=8"
+        rows = db.session.execute(
+            select(
+                Transcript.interaction_id,
+                func.ts_headline(_PG_CONFIG, Segment.redacted_text, tsquery, options),
+                -func.ts_rank_cd(_pg_document(), tsquery),
+            )
+            .select_from(Segment)
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(in_page, _pg_document().op("@@")(tsquery))
+        )
+    best: dict[int, tuple[float, str]] = {}
+    for iid, fragment, rank in rows:
+        if iid not in best or rank < best[iid][0]:
+            best[iid] = (rank, fragment)
+    return {iid: _highlight(fragment) for iid, (_rank, fragment) in best.items()}
+
+
+def _mark_literal(text_: str, words: list[str]) -> str:
+    for word in words:
+        text_ = re.sub(
+            re.escape(word),
+            lambda m: MARK_OPEN + m.group(0) + MARK_CLOSE,
+            text_,
+            flags=re.IGNORECASE,
+        )
+    return text_
+
+
+def _highlight(fragment: str) -> Markup:
+    escaped = str(escape(fragment))
+    return Markup(escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
 
 
 def filter_choices() -> dict[str, Any]:
@@ -202,6 +480,7 @@ def filter_choices() -> dict[str, Any]:
             )
         ),
         "sorts": {
+            "relevance": "Best match",
             "newest": "Newest first",
             "oldest": "Oldest first",
             "ai_low": "AI total, lowest first",

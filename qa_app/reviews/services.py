@@ -68,6 +68,7 @@ class ScorecardInput:
     items: tuple[ItemInput, ...]
     comment: str = ""
     private_note: str = ""
+    comment_moment_s: float | None = None  # the overall comment pinned to a moment of the call
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -304,6 +305,7 @@ def save_scorecard(
         raise ReviewError("This evaluation was already submitted and can no longer be edited.")
     apply_items(evaluation, actor, data.items)
     evaluation.comment = data.comment.strip()
+    evaluation.comment_moment_s = data.comment_moment_s
     evaluation.private_note = data.private_note.strip()
     recompute_total(evaluation)
     if submit:

@@ -39,13 +39,14 @@ from qa_app.reviews.forms import (
     scorecard_form,
     to_scorecard_input,
 )
-from qa_app.reviews.models import EvaluationStatus
+from qa_app.reviews.models import Evaluation, EvaluationStatus
 from qa_app.reviews.notifications import mark_all_read, notifications_for, unread_count
 from qa_app.reviews.search import (
     InteractionFilters,
     filter_choices,
+    find_interactions,
     reviewed_ids,
-    search_interactions,
+    snippets,
 )
 from qa_app.reviews.services import (
     DEFAULT_MAX_DISPUTES,
@@ -65,6 +66,7 @@ from qa_app.reviews.services import (
 )
 from qa_app.reviews.trends import agent_trends
 from qa_app.storage import path_for
+from qa_app.tagging.comments import comment_tags_from, store_comment_tags
 from qa_app.timeutil import utcnow
 
 
@@ -96,13 +98,14 @@ def index() -> str:
 @requires("can_review")
 def interactions() -> str:
     filters = InteractionFilters.from_args(request.args)
-    page = db.paginate(search_interactions(current_user, filters), per_page=25, error_out=False)
+    page = find_interactions(current_user, filters, request.args.get("page", 1, type=int))
     return render_template(
         "reviews/interactions.html",
         page=page,
         filters=filters,
         choices=filter_choices(),
         reviewed=reviewed_ids([i.id for i in page.items]),
+        snippets=snippets([i.id for i in page.items], filters.q),
     )
 
 
@@ -115,8 +118,11 @@ def _show_unredacted(interaction: Interaction) -> bool:
     return True
 
 
-def _review_page(interaction: Interaction, form: Any = None, status: int = 200) -> Any:
-    evaluation = current_evaluation(interaction)
+def _review_page(
+    interaction: Interaction, form: Any = None, status: int = 200, *, loaded: Any = False
+) -> Any:
+    """``loaded``: the evaluation already read in this request (after a rollback, pass none)."""
+    evaluation = current_evaluation(interaction) if loaded is False else loaded
     rubric = rubric_for(interaction, evaluation) or abort(404)
     rows = scorecard_rows(interaction, rubric, evaluation)
     if form is None:
@@ -146,7 +152,7 @@ def review(interaction_id: int) -> Any:
     rubric = rubric_for(interaction, evaluation) or abort(404)
     form = scorecard_form(rubric.criteria)
     if not form.validate_on_submit():
-        return _review_page(interaction, form if form.is_submitted() else None)
+        return _review_page(interaction, form if form.is_submitted() else None, loaded=evaluation)
     submit = request.form.get("action") == "submit"
     try:
         saved = save_scorecard(
@@ -170,6 +176,7 @@ def review(interaction_id: int) -> Any:
         db.session.rollback()
         flash(str(exc), "error")
         return _review_page(interaction, form, 422)
+    store_comment_tags(saved, comment_tags_from(request.form), current_user)
     db.session.commit()
     if submit:
         flash("Evaluation submitted; the agent has been notified.", "success")
@@ -198,6 +205,7 @@ def autosave(interaction_id: int) -> Any:
     except ReviewError as exc:
         db.session.rollback()
         return jsonify(ok=False, error=str(exc)), 422
+    store_comment_tags(saved, comment_tags_from(request.form), current_user)
     db.session.commit()
     return jsonify(
         ok=True,
@@ -207,12 +215,35 @@ def autosave(interaction_id: int) -> Any:
     )
 
 
+def autosave_response(form: Any, save: Callable[[], Evaluation]) -> tuple[Response, int]:
+    """The JSON contract of review.js's autosave (used by calibration scorecards): the new
+    version, or why nothing was saved."""
+    if not form.validate_on_submit():
+        return jsonify(ok=False, error="Some fields are not valid.", fields=form.errors), 422
+    try:
+        saved = save()
+    except Conflict as exc:
+        db.session.rollback()
+        return jsonify(ok=False, conflict=True, error=str(exc)), 409
+    except ReviewError as exc:
+        db.session.rollback()
+        return jsonify(ok=False, error=str(exc)), 422
+    db.session.commit()
+    body = jsonify(
+        ok=True,
+        version=saved.version,
+        saved_at=f"{saved.updated_at:%H:%M:%S}",
+        total=None if saved.total is None else round(saved.total),
+    )
+    return body, 200
+
+
 @bp.route("/interactions/<int:interaction_id>/audio")
-@requires("can_view_interaction")
+@requires("can_hear_interaction")
 def audio(interaction_id: int) -> Response:
     """The recording, with HTTP range support so the player can seek."""
     interaction = load_interaction(interaction_id) or abort(404)
-    ensure("can_view_interaction", interaction)
+    ensure("can_hear_interaction", interaction)
     recording = interaction.recording or abort(404)
     path = path_for(current_app.config["STORAGE_DIR"], recording.storage_key)
     if not path.is_file():

@@ -226,7 +226,7 @@
   }
 
   function scheduleSave() {
-    if (blocked) { return; }
+    if (blocked || !form.dataset.autosaveUrl) { return; }
     clearTimeout(timer);
     timer = setTimeout(save, 1500);
   }

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("tagging", __name__, url_prefix="/taxonomy", template_folder="templates")
 
-from qa_app.tagging import views  # noqa: E402,F401
+from qa_app.tagging import decision_views, views  # noqa: E402,F401

@@ -40,6 +40,8 @@ def to_dict(taxonomy: Taxonomy, *, include_retired: bool = False) -> dict[str, A
             item["description"] = tag.description
         if tag.examples:
             item["examples"] = list(tag.examples)
+        if tag.negative_examples:
+            item["negative_examples"] = list(tag.negative_examples)
         if tag.rule:
             item["rule"] = dict(tag.rule)
         if tag.threshold is not None:
@@ -85,7 +87,7 @@ def store_taxonomy(
             kind=spec.kind,
             description=spec.description,
             examples=list(spec.examples),
-            negative_examples=[],
+            negative_examples=list(spec.negatives),
             rule=item.get("rule"),
             threshold=spec.threshold,
         )

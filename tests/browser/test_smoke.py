@@ -14,8 +14,11 @@ ROLES = [
     ("trainer@example.com", "Coaching overview", ["Interactions", "Coaching", "Analytics"]),
     ("agent@example.com", "Hello, Alex", ["My calls", "Coaching", "Analytics"]),
     ("agent2@example.com", "Hello, Bea", ["My calls", "Coaching", "Analytics"]),
+    ("analyst@example.com", "Topics and mood", ["Interactions", "Analytics"]),
 ]
 HIDDEN_FROM_AGENTS = ["Admin", "Reviews"]
+# the client's analyst reads topics and mood, never evaluations or coaching
+HIDDEN_FROM_ANALYSTS = ["Admin", "Reviews", "Coaching", "Agents & teams"]
 
 
 @pytest.mark.parametrize(
@@ -40,6 +43,9 @@ def test_demo_user_signs_in_and_sees_their_home(
         assert label in links
     if email.startswith("agent"):
         assert not set(HIDDEN_FROM_AGENTS) & set(links)
+    if email.startswith("analyst"):
+        assert not set(HIDDEN_FROM_ANALYSTS) & set(links)
+        assert page.locator(".progress").count() > 0  # the demo's topics are tagged
     assert page.locator(".flash-success").count() == 1
     screenshot(page, f"home-{email.split('@')[0]}")
 

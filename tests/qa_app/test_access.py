@@ -40,12 +40,23 @@ MATRIX: dict[str, set[Role]] = {
     "/reviews/calibration": {Role.ADMIN, Role.REVIEWER},
     "/analytics/": ALL,
     "/analytics/interactions": ALL,
+    "/analytics/topics": ALL,
+    "/analytics/mood": ALL,
+    "/analytics/events": ALL,
+    "/analytics/events/new": {Role.ADMIN, Role.ANALYST},
+    "/analytics/import": {Role.ADMIN, Role.ANALYST},
+    "/analytics/emerging": ALL,
     "/agents/": STAFF,
     "/admin/users": {Role.ADMIN},
     "/admin/users/new": {Role.ADMIN},
     "/admin/teams/new": {Role.ADMIN},
     "/admin/agents/new": {Role.ADMIN},
     "/admin/rubrics": {Role.ADMIN},
+    "/taxonomy/suggest.json": {Role.ADMIN, Role.REVIEWER},
+    "/taxonomy/export.csv": STAFF | {Role.ANALYST},
+    "/taxonomy/": {Role.ADMIN, Role.ANALYST},
+    "/taxonomy/draft/tags/new": {Role.ADMIN, Role.ANALYST},
+    "/taxonomy/runs.json": {Role.ADMIN, Role.ANALYST},
 }
 
 CASES = [(route, role) for route in MATRIX for role in [*sorted(ALL), None]]

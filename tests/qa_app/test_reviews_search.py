@@ -139,6 +139,17 @@ def test_audio_only_for_users_who_may_see_the_call(
     assert other.get(f"/reviews/interactions/{calls['router']}/audio").status_code == 302
 
 
+def test_analysts_read_redacted_text_but_never_hear_the_recording(
+    app: Flask, client: FlaskClient, calls: dict
+) -> None:
+    with app.app_context():
+        analyst = make_user(Role.ANALYST)
+        db.session.commit()
+        login(client, analyst.email)
+    assert client.get(f"/calls/{calls['router']}").status_code == 200
+    assert client.get(f"/reviews/interactions/{calls['router']}/audio").status_code == 403
+
+
 def test_no_recording_is_a_404(client: FlaskClient, calls: dict) -> None:
     login(client, calls["reviewer"])
     assert client.get(f"/reviews/interactions/{calls['refund']}/audio").status_code == 404

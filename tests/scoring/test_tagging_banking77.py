@@ -2,8 +2,9 @@
 
 Measured here on all 3,080 test texts (all-MiniLM-L6-v2 int8, bench/tagging.py): centroid
 baseline 73.1% / 72.2 macro-F1; the tagger 73.8% / 73.1; the tagger adapted to the same texts
-as unlabeled history 75.4% / 74.9. The asserts allow one point below those figures, and the
-adapted tagger must beat the baseline by 1.5 points.
+as unlabeled history 76.8% / 76.3 (75.4% / 74.9 before confidently tagged history segments
+became extra examples; 76.6% / 75.8 with 2,000 unlabeled train texts as history). The asserts
+allow one point below those figures, and the adapted tagger must beat the baseline by 3 points.
 """
 
 from __future__ import annotations
@@ -62,9 +63,9 @@ def test_banking77_accuracy_macro_f1_and_calibration(split) -> None:  # type: ig
     assert len(gold) == 3080
     assert baseline.accuracy == pytest.approx(0.731, abs=0.005)  # the reference figure
     assert plain.accuracy >= 0.738 - MARGIN and plain.macro_f1 >= 0.731 - MARGIN
-    assert adapted.accuracy >= 0.754 - MARGIN and adapted.macro_f1 >= 0.749 - MARGIN
-    assert adapted.accuracy > baseline.accuracy + 0.015
-    assert adapted.macro_f1 > baseline.macro_f1 + 0.015
+    assert adapted.accuracy >= 0.768 - MARGIN and adapted.macro_f1 >= 0.763 - MARGIN
+    assert adapted.accuracy > baseline.accuracy + 0.03
+    assert adapted.macro_f1 > baseline.macro_f1 + 0.03
 
     # calibration: of the items whose top tag reaches 0.5, clearly more than half are right
     top = confidence.max(axis=1)

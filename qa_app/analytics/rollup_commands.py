@@ -1,0 +1,29 @@
+"""``flask analytics rollup [--rebuild]``: bring the hourly analytics rollup up to date.
+
+Run it every few minutes (cron, or a Celery beat entry) and after bulk imports; pages fall
+back to the raw query when the last refresh is older than ``rollup.MAX_LAG``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from qa_app.analytics import bp, rollup
+from qa_app.extensions import db
+
+
+@bp.cli.command("rollup")
+@click.option("--rebuild", is_flag=True, help="Recount every hour instead of the changed ones.")
+def rollup_command(rebuild: bool) -> None:
+    """Recount the hours changed since the last refresh (everything the first time)."""
+    started = time.perf_counter()
+    if rebuild:
+        rollup.rebuild()
+        done = "all hours"
+    else:
+        ranges = rollup.refresh()
+        done = "all hours" if ranges < 0 else f"{ranges} changed hour range(s)"
+    db.session.commit()
+    click.echo(f"analytics rollup: {done} recounted in {time.perf_counter() - started:.1f} s")
