@@ -14,7 +14,7 @@ from qa_app.agents.models import Agent
 from qa_app.calls.models import Channel, Interaction, Segment, Speaker, Status, Transcript
 from qa_app.extensions import db
 from qa_app.reviews.models import Rubric
-from qa_app.reviews.suggestions import score_interaction
+from qa_app.reviews.suggestions import HistoryCache, score_interaction
 from qa_app.timeutil import utcnow
 
 DAYS = 42
@@ -79,6 +79,17 @@ OUTAGE = (
     "I'm sorry, yes: there is an outage in your area and engineers expect it fixed by 18:00.",
     "Okay, thanks for telling me.",
 )
+# How each agent opens and closes a chat: chances of a full greeting / a partial one, and of a
+# full closing / a partial one. Agents differ, so the AI totals differ from agent to agent.
+STYLES = ((0.85, 0.1, 0.8, 0.15), (0.45, 0.3, 0.35, 0.35), (0.65, 0.2, 0.55, 0.25))
+GREETINGS = (
+    "Hi, you're chatting with {name} at Northwind. How can I help?",  # salutation + offer
+    "Hello!",  # salutation only
+)
+CLOSINGS = (
+    "Is there anything else I can help you with? Have a nice day!",  # more help + farewell
+    "Have a good day.",  # farewell only
+)
 # share of the day's contacts per local hour (08:00-19:00), a lunchtime dip
 HOURS = {8: 5, 9: 12, 10: 14, 11: 12, 12: 7, 13: 9, 14: 12, 15: 11, 16: 9, 17: 6, 18: 3}
 
@@ -88,6 +99,28 @@ def _daily_volume(rng: random.Random, days_ago: int, day: datetime) -> int:
         return 38
     weekend = day.weekday() >= 5
     return max(0, int(rng.gauss(3 if weekend else 9, 1.5)))
+
+
+def _pick(rng: random.Random, full: float, partial: float, options: tuple[str, ...]) -> str | None:
+    draw = rng.random()
+    return options[0] if draw < full else options[1] if draw < full + partial else None
+
+
+def chat_turns(
+    topic: tuple[str, str, str, str], agent: Agent, number: int
+) -> list[tuple[str, str]]:
+    """The chat's turns: the topic's exchange, framed by the agent's habitual greeting and
+    closing (drawn from its own seed, so the day's volumes and topics stay as they were)."""
+    rng = random.Random(f"{PREFIX}{number}")
+    full_greet, partial_greet, full_close, partial_close = STYLES[agent.id % len(STYLES)]
+    greeting = _pick(rng, full_greet, partial_greet, GREETINGS)
+    closing = _pick(rng, full_close, partial_close, CLOSINGS)
+    turns = [("customer", topic[1]), ("agent", topic[2]), ("customer", topic[3])]
+    if greeting:
+        turns.insert(0, ("agent", greeting.format(name=agent.name.split()[0])))
+    if closing:
+        turns.append(("agent", closing))
+    return turns
 
 
 def ensure_chat_history(agents: list[Agent], rubric: Rubric) -> int:
@@ -102,6 +135,7 @@ def ensure_chat_history(agents: list[Agent], rubric: Rubric) -> int:
     hours, weights = zip(*HOURS.items(), strict=True)
     created = 0
     number = 0
+    history = HistoryCache()  # scoring reads each agent's history once, not 50 calls per chat
     for days_ago in range(DAYS, 0, -1):
         day = datetime.combine(today - timedelta(days=days_ago), time.min)
         for _ in range(_daily_volume(rng, days_ago, day)):
@@ -128,9 +162,8 @@ def ensure_chat_history(agents: list[Agent], rubric: Rubric) -> int:
             transcript = Transcript(
                 engine="chat", model="text", language="en", speaker_mode="channels"
             )
-            for position, (speaker, text) in enumerate(
-                [("customer", topic[1]), ("agent", topic[2]), ("customer", topic[3])]
-            ):
+            turns = chat_turns(topic, agent, number)
+            for position, (speaker, text) in enumerate(turns):
                 transcript.segments.append(
                     Segment(
                         position=position,
@@ -143,9 +176,9 @@ def ensure_chat_history(agents: list[Agent], rubric: Rubric) -> int:
                     )
                 )
             interaction.transcript = transcript
-            interaction.duration_s = 80.0
+            interaction.duration_s = len(turns) * 30.0 - 10.0
             db.session.add(interaction)
             db.session.flush()
-            score_interaction(interaction, rubric)
+            score_interaction(interaction, rubric, history=history)
             created += 1
     return created

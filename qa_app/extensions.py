@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, has_app_context
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -32,18 +32,25 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-celery = Celery("callqa")
+
+
+class AppTask(Task):
+    """Runs a task in a fresh app context of the app bound last (not of the first app that
+    created the task class); run eagerly from inside an app context, it uses that one."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.request.is_eager and has_app_context():
+            return self.run(*args, **kwargs)
+        with celery.flask_app.app_context():  # type: ignore[attr-defined]
+            return self.run(*args, **kwargs)
+
+
+celery = Celery("callqa", task_cls=AppTask)
 
 
 def init_celery(app: Flask) -> Celery:
     """Bind the Celery object to the app: every task runs inside an app context."""
-
-    class AppTask(Task):
-        def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            with app.app_context():
-                return self.run(*args, **kwargs)
-
-    celery.Task = AppTask
+    celery.flask_app = app  # type: ignore[attr-defined]  (the app AppTask runs tasks in)
     celery.conf.update(
         broker_url=app.config["BROKER_URL"],
         result_backend=app.config["RESULT_BACKEND"],

@@ -70,6 +70,9 @@ POLICIES: dict[str, Policy] = {
     # a tag's decided matches and measured precision; the CSV export of tagged items
     "can_view_tag_quality": _role_in(Role.ADMIN, Role.REVIEWER, Role.ANALYST),
     "can_export_tags": _role_in(Role.ADMIN, Role.REVIEWER, Role.TRAINER, Role.ANALYST),
+    # analysts never see individual scores (AI or reviewed) nor get evaluation notifications
+    "can_view_scores": _role_in(Role.ADMIN, Role.REVIEWER, Role.TRAINER, Role.AGENT),
+    "gets_notifications": _role_in(Role.ADMIN, Role.REVIEWER, Role.TRAINER, Role.AGENT),
 }
 
 

@@ -19,6 +19,7 @@ from flask import Flask, current_app
 import scoring
 import transcription
 from qa_app import storage
+from qa_app.analytics import rollup
 from qa_app.calls import jobs
 from qa_app.calls.jobs import Job, NewSegment, NewTranscript, Stage
 from qa_app.calls.models import Interaction
@@ -67,7 +68,20 @@ def sweep_and_enqueue() -> int:
     db.session.commit()
     if pending:
         log.warning("sweep: re-sending %d lost job(s): %s", len(pending), pending)
-    return enqueue(pending)
+    sent = enqueue(pending)
+    refresh_analytics_rollup()
+    return sent
+
+
+def refresh_analytics_rollup() -> None:
+    """Keep the hourly analytics rollup fresh (only once one was built; at most every few
+    minutes). A failure is logged: the pages fall back to the raw query when it goes stale."""
+    try:
+        if rollup.refresh_if_due():
+            db.session.commit()
+    except Exception:  # noqa: BLE001  (analytics must never stop the job sweep)
+        db.session.rollback()
+        log.exception("analytics rollup refresh failed; trying again later")
 
 
 # --- the tasks ---

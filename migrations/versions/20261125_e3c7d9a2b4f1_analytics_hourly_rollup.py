@@ -2,7 +2,7 @@
 aggregates, and the refresh watermark
 
 Revision ID: e3c7d9a2b4f1
-Revises: ab1fd13dabc9
+Revises: b5e2f1a90c11
 Create Date: 2026-11-25 17:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e3c7d9a2b4f1"
-down_revision = "ab1fd13dabc9"
+down_revision = "b5e2f1a90c11"
 branch_labels = None
 depends_on = None
 
@@ -50,6 +50,7 @@ def upgrade():
         ),
     )
     op.create_index("ix_analytics_hourly_tag_hour", "analytics_hourly", ["tag_id", "hour"])
+    op.create_index("ix_analytics_hourly_queue", "analytics_hourly", ["queue"])
     op.create_table(
         "analytics_rollup_state",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -60,5 +61,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table("analytics_rollup_state")
+    op.drop_index("ix_analytics_hourly_queue", table_name="analytics_hourly")
     op.drop_index("ix_analytics_hourly_tag_hour", table_name="analytics_hourly")
     op.drop_table("analytics_hourly")

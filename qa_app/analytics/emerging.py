@@ -344,17 +344,25 @@ def _quotes(members: Sequence[int], centroid: np.ndarray) -> tuple[Quote, ...]:
             best.append((sim, interaction_id, position))
     best.sort(reverse=True)
     seen: list[set[str]] = []
-    quotes = []
+    quotes: list[Quote] = []
+    repeats: list[Quote] = []
     for _, interaction_id, position in best:
         text = texts[interaction_id][position].strip()
         words = set(_WORD.findall(text.lower())) - STOPWORDS
         if any(len(words & other) > NEAR_DUPLICATE * len(words | other) for other in seen):
-            continue  # the same sentence with another greeting says nothing new
+            repeats.append(Quote(interaction_id, text))  # the same words, another greeting
+            continue
         seen.append(words)
         quotes.append(Quote(interaction_id, text))
-        if len(quotes) == QUOTES:
+    # varied quotes first; near-repeats only to reach QUOTES examples for a new tag
+    shown = {q.text.lower() for q in quotes}
+    for quote in repeats:
+        if len(quotes) >= QUOTES:
             break
-    return tuple(quotes)
+        if quote.text.lower() not in shown:
+            shown.add(quote.text.lower())
+            quotes.append(quote)
+    return tuple(quotes[:QUOTES])
 
 
 # --- the service ------------------------------------------------------------------------------
@@ -445,7 +453,7 @@ _lock = threading.Lock()
 
 def _key(user: User, f: Filters, below: float) -> tuple[object, ...]:
     scope = user.agent_id if user.role is Role.AGENT else None
-    return (scope, f, below)
+    return (str(db.session.get_bind().engine.url), scope, f, below)  # one cache per database
 
 
 def cached_emerging(

@@ -19,6 +19,8 @@ from qa_app.analytics import bp
 from qa_app.analytics import events as svc
 from qa_app.analytics.event_forms import DeleteEventForm, EventForm
 from qa_app.analytics.models import Event
+from qa_app.analytics.services import Filters
+from qa_app.analytics.views import sheet_response
 from qa_app.extensions import db
 from qa_app.permissions import allowed, requires
 
@@ -65,6 +67,13 @@ def _load(event_id: int) -> Event:
     return svc.get_event(event_id) or abort(404)
 
 
+def _days() -> int | None:
+    days = request.args.get("days", type=int)
+    if days is not None and days not in svc.WINDOW_DAYS:
+        abort(400)
+    return days
+
+
 @bp.route("/events")
 @requires("can_view_analytics")
 def events() -> str:
@@ -97,21 +106,50 @@ def new_event() -> str | Response:
 @requires("can_view_analytics")
 def event(event_id: int) -> str:
     item = _load(event_id)
-    days = request.args.get("days", type=int)
-    if days is not None and days not in svc.WINDOW_DAYS:
-        abort(400)
+    days = _days()
     return render_template(
         "analytics/event.html",
         event=item,
         result=svc.compare_event(current_user, item, days=days),
         window_days=svc.WINDOW_DAYS,
-        drill_params=svc.drill_params,
         chosen_days=days,
         can_edit=allowed("can_record_events", current_user),
         delete_form=DeleteEventForm(),
         tz=_site_tz(),
         to_local=svc.to_local,
         alpha=svc.ALPHA,
+    )
+
+
+@bp.route("/events/<int:event_id>/export.<fmt>")
+@requires("can_view_analytics")
+def event_export(event_id: int, fmt: str) -> Response:
+    item = _load(event_id)
+    rows = svc.export_rows(svc.compare_event(current_user, item, days=_days()), _site_tz())
+    return sheet_response(rows, f"Event-{item.id}-{item.starts_at:%Y-%m-%d}", fmt)
+
+
+@bp.route("/events/<int:event_id>/interactions")
+@requires("can_view_analytics")
+def event_interactions(event_id: int) -> str:
+    """The drill-down: the interactions one side of the comparison (or one tag row) counted."""
+    item = _load(event_id)
+    side, days, tag = request.args.get("side", ""), _days(), request.args.get("tag") or None
+    if side not in svc.SIDES:
+        abort(400)
+    (start, end), rows = svc.window_interactions(current_user, item, side, days, tag)
+    tz = _site_tz()
+    span = f"{svc.to_local(start, tz):%d %b %Y %H:%M} – {svc.to_local(end, tz):%d %b %Y %H:%M}"
+    return render_template(
+        "analytics/interactions.html",
+        interactions=rows,
+        what=f"“{item.name}”, {side} the start",
+        period=span,
+        tag=tag,
+        filters=Filters.default(tz),
+        back="analytics.event",
+        back_query={"event_id": item.id, **({"days": days} if days else {})},
+        back_label="← Back to the event",
     )
 
 

@@ -219,25 +219,6 @@ class EventComparison:
         return " ".join(parts + ([f"{hours} h"] if hours or not days else []))
 
 
-def drill_params(event: Event, window: Window, tz: str) -> dict[str, str] | None:
-    """Query parameters of the analytics interaction list covering ``window``'s local days
-    (whole days: the list filters by day) within the event's scope; None when the scope is
-    more than the list can filter (several queues or channels, or tags)."""
-    scope = event.scope or {}
-    if window.is_empty or scope.get("tags") or any(len(scope.get(k, [])) > 1 for k in scope):
-        return None
-    last = window.end - timedelta(microseconds=1)
-    params = {
-        "first": to_local(window.start, tz).date().isoformat(),
-        "last": to_local(last, tz).date().isoformat(),
-        "tz": tz,
-    }
-    for key, name in (("channels", "channel"), ("queues", "queue")):
-        if scope.get(key):
-            params[name] = scope[key][0]
-    return params
-
-
 def scoped(user: User, event: Event) -> Select[tuple[Interaction]]:
     """What the user may see, narrowed to the queues, channels and tags the event concerns."""
     scope = event.scope or {}
@@ -299,6 +280,54 @@ def _windows(
     return (b_start, b_end, b_note), (a_start, a_end, a_note)
 
 
+def _data_start(user: User) -> datetime | None:
+    return db.session.scalar(
+        visible_interactions(user).with_only_columns(func.min(Interaction.started_at))
+    )
+
+
+SIDES = ("before", "after")
+
+
+def window_interactions(
+    user: User,
+    event: Event,
+    side: str,
+    days: int | None = None,
+    tag_key: str | None = None,
+    now: datetime | None = None,
+    limit: int = 200,
+) -> tuple[tuple[datetime, datetime], list[Interaction]]:
+    """The interactions behind one side of the comparison (and one tag row): the exact window
+    ``compare_event`` counted, with its scope and tag rule, newest first.
+
+    :return: the window's (start, end) in naive UTC, and at most ``limit`` interactions.
+    """
+    length = window_length(event, days)
+    before, after = _windows(event, length, _data_start(user), now or utcnow())
+    start, end, _ = before if side == "before" else after
+    query = scoped(user, event).where(Interaction.started_at >= start, Interaction.started_at < end)
+    if tag_key is not None:
+        query = query.where(Interaction.id.in_(_tagged(tag_key)))
+    query = query.order_by(Interaction.started_at.desc(), Interaction.id.desc()).limit(limit)
+    return (start, end), list(db.session.scalars(query).unique())
+
+
+def _tagged(tag_key: str) -> Select[tuple[int]]:
+    """Interactions counted under ``tag_key`` in the tag shares (same taxonomy rule)."""
+    query = (
+        select(TagAssignment.interaction_id)
+        .join(Tag, TagAssignment.tag_id == Tag.id)
+        .where(
+            Tag.key == tag_key,
+            TagAssignment.interaction_id.is_not(None),
+            TagAssignment.state != AssignmentState.REJECTED,
+        )
+    )
+    taxonomy = published_taxonomy()
+    return query.where(Tag.taxonomy_id == taxonomy.id) if taxonomy is not None else query
+
+
 def compare_event(
     user: User, event: Event, now: datetime | None = None, days: int | None = None
 ) -> EventComparison:
@@ -308,10 +337,9 @@ def compare_event(
     now = now or utcnow()
     length = window_length(event, days)
     query = scoped(user, event)
-    data_start = db.session.scalar(
-        visible_interactions(user).with_only_columns(func.min(Interaction.started_at))
+    (b_start, b_end, b_note), (a_start, a_end, a_note) = _windows(
+        event, length, _data_start(user), now
     )
-    (b_start, b_end, b_note), (a_start, a_end, a_note) = _windows(event, length, data_start, now)
     rows = db.session.execute(
         query.with_only_columns(Interaction.id, Interaction.started_at, Interaction.mood_label)
         .where(Interaction.started_at >= b_start, Interaction.started_at < a_end)
@@ -401,3 +429,51 @@ def _bins(
             continue
         bins.append(Bin(start, start + step, counts.get(index, 0), index >= 0))
     return bins
+
+
+def export_rows(result: EventComparison, tz: str) -> list[list[object]]:
+    """The comparison as one table for spreadsheets: windows, volume, negative mood, tags."""
+    event = result.event
+
+    def local(moment: datetime | None) -> str:
+        return to_local(moment, tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    def num(value: float | None, digits: int = 4) -> object:
+        return round(value, digits) if value is not None else ""
+
+    rows: list[list[object]] = [
+        ["event", event.name],
+        ["kind", event.kind],
+        [f"starts ({tz})", local(event.starts_at)],
+        [f"ends ({tz})", local(event.ends_at)],
+        ["window each side", result.length_text],
+        [],
+        ["window", f"from ({tz})", f"to ({tz})", "days", "interactions"],
+    ]
+    for w in (result.before, result.after):
+        rows.append([w.label.lower(), local(w.start), local(w.end), num(w.days, 2), w.count])
+    v = result.volume
+    rows += [
+        [],
+        ["volume", "before per day", "after per day", "rate ratio", "CI low", "CI high", "p"],
+        ["interactions", num(v.before_rate, 3), num(v.after_rate, 3), num(v.ratio, 3),
+         num(v.low, 3), num(v.high, 3), num(v.p_value, 6)],
+    ]  # fmt: skip
+    share_head = ["before hits", "before n", "before share", "after hits", "after n",
+                  "after share", "difference", "CI low", "CI high", "p"]  # fmt: skip
+
+    def share(s: event_stats.ShareComparison) -> list[object]:
+        return [s.before_hits, s.before_n, num(s.before_share), s.after_hits, s.after_n,
+                num(s.after_share), num(s.difference), num(s.low), num(s.high),
+                num(s.p_value, 6)]  # fmt: skip
+
+    rows += [
+        [],
+        ["negative mood", *share_head],
+        ["interactions with a mood", *share(result.negative)],
+    ]
+    rows += [[], ["tag", "name", *share_head, "q (BH)", "significant"]]
+    for t in result.tags:
+        sig = "yes" if t.is_significant else ""
+        rows.append([t.key, t.name, *share(t.share), num(t.q_value, 6), sig])
+    return rows

@@ -39,6 +39,7 @@ class HourlyCount(db.Model):
     __table_args__ = (
         UniqueConstraint("hour", "channel", "queue", "taxonomy_id", "tag_id"),
         Index("ix_analytics_hourly_tag_hour", "tag_id", "hour"),
+        Index("ix_analytics_hourly_queue", "queue"),  # the filter's queue list (skip scan)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

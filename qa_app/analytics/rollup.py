@@ -40,6 +40,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -56,6 +57,7 @@ from qa_app.timeutil import utcnow
 HOUR = timedelta(hours=1)
 # pages read the rollup only while its last refresh is this recent; otherwise the raw query
 MAX_LAG = timedelta(minutes=15)
+REFRESH_EVERY = timedelta(minutes=2)
 RANGE_HOURS = 24 * 31  # one INSERT ... SELECT per month of hours keeps transactions small
 
 
@@ -304,6 +306,16 @@ def refresh() -> int:
     return done
 
 
+def refresh_if_due(every: timedelta = REFRESH_EVERY) -> bool:
+    """The periodic refresh (the worker's sweep loop calls it every few seconds): only when a
+    rollup was built and its last refresh is older than ``every``. Returns whether it ran."""
+    state = _state()
+    if state is None or state.refreshed_at > utcnow() - every:
+        return False
+    refresh()
+    return True
+
+
 def is_fresh(now: datetime | None = None) -> bool:
     state = _state()
     return state is not None and state.refreshed_at >= (now or utcnow()) - MAX_LAG
@@ -449,3 +461,69 @@ def day_counts(
         target = totals if tag_id == 0 else per[tag_id]
         target[day] = target.get(day, 0) + int(n)
     return totals, per
+
+
+def day_measures(
+    start: datetime,
+    end: datetime,
+    tz: ZoneInfo,
+    *,
+    channel: str | None = None,
+    queue: str | None = None,
+    base_tag: int | None = None,
+) -> dict[int, tuple[float, ...]]:
+    """Every measure (``MEASURES`` order) summed per local day number."""
+    scope = Scope(start, end, channel=channel, queue=queue, tag_ids=(base_tag or 0,))
+    out: dict[int, list[float]] = {}
+    for hour, *values in hourly(scope):
+        day = out.setdefault(local_day(hour, tz), [0.0] * len(MEASURES))
+        for i, value in enumerate(values):
+            day[i] += float(value or 0)
+    return {day: tuple(values) for day, values in out.items()}
+
+
+def _aggregates(values: Sequence[Any]) -> tuple[Any, ...]:
+    """Summed measures as the mood page's concern rows: count, labelled, negative, then
+    (n, mean, mean of squares) for AI totals and for review totals."""
+    m = dict(zip(MEASURES, values, strict=True))
+    n = int(m["interactions"] or 0)
+    labelled = int((m["negative"] or 0) + (m["neutral"] or 0) + (m["positive"] or 0))
+    out: list[Any] = [n, labelled, int(m["negative"] or 0)]
+    for key in ("ai", "review"):
+        count = int(m[f"{key}_n"] or 0)
+        mean = float(m[f"{key}_sum"]) / count if count else None
+        square = float(m[f"{key}_sq"]) / count if count else None
+        out += [count, mean, square]
+    return tuple(out)
+
+
+def concern_summary(
+    start: datetime,
+    end: datetime,
+    nodes: Sequence[int],
+    *,
+    channel: str | None = None,
+    queue: str | None = None,
+) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The overall aggregates and one row per tag node with interactions: (node, count,
+    labelled, negative, ai n, ai mean, ai mean square, review n, mean, mean square)."""
+    totals = totals_by_tag(Scope(start, end, channel=channel, queue=queue, tag_ids=(0, *nodes)))
+    overall = _aggregates(totals.pop(0, (0,) * len(MEASURES)))
+    rows = [(node, *_aggregates(values)) for node, values in totals.items()]
+    return overall, rows
+
+
+_QUEUES = text(
+    "WITH RECURSIVE q(queue) AS ("
+    " SELECT min(queue) FROM analytics_hourly WHERE queue > ''"
+    " UNION ALL"
+    " SELECT (SELECT min(h.queue) FROM analytics_hourly h WHERE h.queue > q.queue)"
+    " FROM q WHERE q.queue IS NOT NULL"
+    ") SELECT queue FROM q WHERE queue IS NOT NULL"
+)
+
+
+def queues() -> list[str]:
+    """The queues seen, sorted: a skip scan of the queue index, one lookup per queue (the
+    filter bar's list; DISTINCT over a million interactions took 120 ms)."""
+    return [q for (q,) in db.session.execute(_QUEUES)]

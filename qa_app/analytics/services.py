@@ -30,11 +30,11 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from qa_app.agents.models import Agent, Team
+from qa_app.analytics import rollup, stats
 from qa_app.analytics import significance as sig
-from qa_app.analytics import stats
 from qa_app.analytics.events import events_between
 from qa_app.analytics.models import Event
-from qa_app.auth.models import User
+from qa_app.auth.models import Role, User
 from qa_app.calls.models import Channel, Interaction
 from qa_app.calls.services import visible_interactions
 from qa_app.extensions import db
@@ -184,7 +184,7 @@ def filter_choices(user: User, taxonomy_id: int | None = None) -> dict[str, list
     agents = list(db.session.scalars(select(Agent).order_by(Agent.name)))
     if user.agent_id is not None:
         agents = [a for a in agents if a.id == user.agent_id]
-    queues = db.session.scalars(
+    queues = rollup.queues() if rollup.is_fresh() else db.session.scalars(
         select(Interaction.queue)
         .where(Interaction.queue.is_not(None))
         .distinct()
@@ -274,6 +274,15 @@ def _matching(user: User, f: Filters, tree: TagTree | None = None) -> Select[tup
             return query.where(false())
         query = query.where(Interaction.id.in_(_assignments(tree.descendants(f.tag_id))))
     return query
+
+
+def _rollup_ok(user: User, f: Filters, tree: TagTree, *, tag_overlap: bool = False) -> bool:
+    """Whether the hourly rollup answers this query exactly (``analytics.rollup.usable``)."""
+    if f.tag_id and f.tag_id not in tree.tags:
+        return False
+    start, end = f.utc_range
+    return rollup.usable(user.role is Role.AGENT, f.agent_id, f.team_id, f.zone, start, end,
+                         tag_overlap=tag_overlap)  # fmt: skip
 
 
 def _node_pairs(tree: TagTree, nodes: list[int], within: Select[Any]) -> Any:
@@ -388,27 +397,34 @@ def activity(
         if heat_tag
         else case((false(), 1), else_=0)
     )
-    inner = (
-        _matching(user, f, tree)
-        .with_only_columns(
-            day.label("day"),
-            hour.label("hour"),
-            negative.label("neg"),
-            labelled.label("lab"),
-            tagged.label("tagged"),
+    start, end = f.utc_range
+    if _rollup_ok(user, f, tree, tag_overlap=bool(f.tag_id and heat_tag)):
+        rows = rollup.local_cells(
+            start, end, f.zone, channel=f.channel, queue=f.queue, base_tag=f.tag_id,
+            heat_tag=heat_tag.id if heat_tag else None,
+        )  # fmt: skip
+    else:
+        inner = (
+            _matching(user, f, tree)
+            .with_only_columns(
+                day.label("day"),
+                hour.label("hour"),
+                negative.label("neg"),
+                labelled.label("lab"),
+                tagged.label("tagged"),
+            )
+            .subquery("local")
         )
-        .subquery("local")
-    )
-    rows = db.session.execute(
-        select(
-            inner.c.day,
-            inner.c.hour,
-            func.count(),
-            func.sum(inner.c.neg),
-            func.sum(inner.c.lab),
-            func.sum(inner.c.tagged),
-        ).group_by(inner.c.day, inner.c.hour)
-    ).all()
+        rows = db.session.execute(
+            select(
+                inner.c.day,
+                inner.c.hour,
+                func.count(),
+                func.sum(inner.c.neg),
+                func.sum(inner.c.lab),
+                func.sum(inner.c.tagged),
+            ).group_by(inner.c.day, inner.c.hour)
+        ).all()
     grid = stats.heatmap_from_cells((r[0], r[1], r[2]) for r in rows)
     by_day: dict[date, int] = defaultdict(int)
     for r in rows:
@@ -545,6 +561,9 @@ class Topics:
 
 
 def _node_counts(user: User, f: Filters, tree: TagTree, nodes: list[int]) -> tuple[int, dict]:
+    if _rollup_ok(user, f, tree, tag_overlap=bool(f.tag_id)):
+        start, end = f.utc_range
+        return rollup.node_counts(start, end, nodes, channel=f.channel, queue=f.queue)
     total = db.session.scalar(
         select(func.count()).select_from(
             _matching(user, f, tree).with_only_columns(Interaction.id).subquery()
@@ -649,6 +668,19 @@ def _topic_trend(
 ) -> tuple[list[date], list[int], dict[int, list[int]]]:
     """Per bucket: all interactions, and those under each node (shares of the bucket)."""
     axis, index = _bucket_index(f, by)
+    if _rollup_ok(user, f, tree, tag_overlap=bool(f.tag_id)):
+        start, end = f.utc_range
+        day_totals, day_nodes = rollup.day_counts(start, end, f.zone, nodes, channel=f.channel,
+                                                  queue=f.queue)  # fmt: skip
+        first = stats.day_number(f.first)
+        totals = [0] * len(axis)
+        per = {n: [0] * len(axis) for n in nodes}
+        for key, days in [(None, day_totals), *day_nodes.items()]:
+            for d, n in days.items():
+                bucket = d - (d - first) % 7 if by == "week" else d
+                if bucket in index:
+                    (totals if key is None else per[key])[index[bucket]] += n
+        return axis, totals, per
     day, _ = _local_parts(f)
     ids = (
         _matching(user, f, tree)
@@ -776,19 +808,33 @@ def mood(
     trajectories = dict.fromkeys(TRAJECTORIES, 0)
     counts = {m: [0] * len(axis) for m in MOODS}
     unlabelled = 0
-    for bucket, label, trajectory, n in db.session.execute(
-        select(inner.c.bucket, inner.c.label, inner.c.t, func.count()).group_by(
-            inner.c.bucket, inner.c.label, inner.c.t
-        )
-    ):
-        if trajectory in trajectories:
-            trajectories[trajectory] += n
-        if label not in distribution:
-            unlabelled += n
-            continue
-        distribution[label] += n
-        if bucket in index:
-            counts[label][index[bucket]] += n
+    if _rollup_ok(user, f, tree):
+        start, end = f.utc_range
+        first = stats.day_number(f.first)
+        for d, m in rollup.day_measures(start, end, f.zone, channel=f.channel, queue=f.queue,
+                                        base_tag=f.tag_id).items():  # fmt: skip
+            bucket = d - (d - first) % 7 if by == "week" else d
+            for label, n in zip(MOODS, (m[1], m[2], m[3]), strict=True):
+                distribution[label] += int(n)
+                if bucket in index:
+                    counts[label][index[bucket]] += int(n)
+            unlabelled += int(m[0] - m[1] - m[2] - m[3])
+            for trajectory, n in (("better", m[5]), ("worse", m[6]), ("same", m[7])):
+                trajectories[trajectory] += int(n)
+    else:
+        for bucket, label, trajectory, n in db.session.execute(
+            select(inner.c.bucket, inner.c.label, inner.c.t, func.count()).group_by(
+                inner.c.bucket, inner.c.label, inner.c.t
+            )
+        ):
+            if trajectory in trajectories:
+                trajectories[trajectory] += n
+            if label not in distribution:
+                unlabelled += n
+                continue
+            distribution[label] += n
+            if bucket in index:
+                counts[label][index[bucket]] += n
     totals = [sum(counts[m][i] for m in MOODS) for i in range(len(axis))]
     trend = [
         Series(
@@ -799,7 +845,12 @@ def mood(
         )
         for m in MOODS
     ]
-    concerns, overall = _concerns(matching, tree, sort, limit)
+    summary = None
+    if _rollup_ok(user, f, tree, tag_overlap=bool(f.tag_id)):
+        start, end = f.utc_range
+        nodes = [t for t, tag in tree.tags.items() if not tag.is_retired]
+        summary = rollup.concern_summary(start, end, nodes, channel=f.channel, queue=f.queue)
+    concerns, overall = _concerns(matching, tree, sort, limit, summary)
     labelled = sum(distribution.values())
     start, end = axis_range(axis, by, f.zone)
     return Mood(
@@ -821,8 +872,13 @@ def mood(
 
 
 def _concerns(
-    matching: Select[tuple[Interaction]], tree: TagTree, sort: str, limit: int
+    matching: Select[tuple[Interaction]],
+    tree: TagTree,
+    sort: str,
+    limit: int,
+    summary: tuple[Any, list[Any]] | None = None,
 ) -> tuple[list[Concern], tuple[float | None, float | None]]:
+    """:param summary: the same aggregates read from ``analytics.rollup`` (overall, rows)."""
     reviewed = _reviewed()
     inner = (
         matching.outerjoin(reviewed, reviewed.c.interaction_id == Interaction.id)
@@ -846,7 +902,7 @@ def _concerns(
         func.avg(inner.c.rev),
         func.avg(inner.c.rev * inner.c.rev),
     )
-    overall = db.session.execute(select(*aggregates)).one()
+    overall = summary[0] if summary else db.session.execute(select(*aggregates)).one()
     overall_negative = overall[2] / overall[1] if overall[1] else 0.0
     overall_means = (
         float(overall[4]) if overall[4] is not None else None,
@@ -856,7 +912,7 @@ def _concerns(
     if not nodes:
         return [], overall_means
     pairs = _node_pairs(tree, nodes, matching.with_only_columns(Interaction.id))
-    rows = db.session.execute(
+    rows = summary[1] if summary else db.session.execute(
         select(pairs.c.node_id, *aggregates)
         .join(inner, inner.c.id == pairs.c.interaction_id)
         .group_by(pairs.c.node_id)

@@ -112,7 +112,8 @@ def analytics_helpers() -> dict[str, Any]:
     }
 
 
-def _sheet(rows: list[list[object]], name: str, fmt: str) -> Response:
+def sheet_response(rows: list[list[object]], name: str, fmt: str) -> Response:
+    """A CSV or XLSX download of ``rows`` (404 for any other format)."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
     body, mime = (to_csv(rows), "text/csv") if fmt == "csv" else (to_xlsx(rows, name), XLSX)
@@ -153,7 +154,7 @@ def export(fmt: str) -> Response:
     _, filters = _form_and_filters()
     metric, htag = _heat_args()
     rows = export_rows(activity(current_user, filters, metric, htag))
-    return _sheet(rows, f"Activity-{filters.first}-{filters.last}", fmt)
+    return sheet_response(rows, f"Activity-{filters.first}-{filters.last}", fmt)
 
 
 @bp.route("/topics", endpoint="topics")
@@ -179,7 +180,7 @@ def topics_export(fmt: str) -> Response:
         current_user, filters, request.args.get("node", type=int), request.args.get("by")
     )
     rows = topics_export_rows(result)
-    return _sheet(rows, f"Topics-{filters.first}-{filters.last}", fmt)
+    return sheet_response(rows, f"Topics-{filters.first}-{filters.last}", fmt)
 
 
 def _sort() -> str:
@@ -206,8 +207,8 @@ def mood_page() -> str:
 @requires("can_view_analytics")
 def mood_export(fmt: str) -> Response:
     _, filters = _form_and_filters()
-    return _sheet(mood_export_rows(mood(current_user, filters, _sort(), request.args.get("by"))),
-                  f"Mood-{filters.first}-{filters.last}", fmt)
+    result = mood(current_user, filters, _sort(), request.args.get("by"))
+    return sheet_response(mood_export_rows(result), f"Mood-{filters.first}-{filters.last}", fmt)
 
 
 def _drill() -> tuple[Drill, date | None]:

@@ -7,14 +7,14 @@ into ``ScoreSuggestion`` rows. Re-scoring replaces an interaction's suggestions,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 import scoring
-from qa_app.calls.models import Interaction, Transcript
+from qa_app.calls.models import Channel, Interaction, Transcript
 from qa_app.extensions import db
 from qa_app.reviews.models import Criterion, Rubric, ScoreSuggestion
 
@@ -60,8 +60,13 @@ def rubric_spec(rubric: Rubric) -> scoring.Rubric:
 
 
 def transcript_dict(interaction: Interaction) -> dict[str, Any]:
-    """The transcription JSON shape the scoring library reads."""
+    """The transcription JSON shape the scoring library reads.
+
+    Text channels are stored with placeholder times (the columns are not nullable); the library
+    reads them untimed, so time-bound criteria (the disclosure's first minute) can be N/A there.
+    """
     segments = interaction.transcript.segments if interaction.transcript else []
+    timed = interaction.channel == Channel.VOICE
     return {
         "interaction_id": str(interaction.id),
         "agent_id": str(interaction.agent_id) if interaction.agent_id else None,
@@ -70,8 +75,8 @@ def transcript_dict(interaction: Interaction) -> dict[str, Any]:
             {
                 "id": s.position,
                 "speaker": s.speaker.value,
-                "start": s.start_s,
-                "end": s.end_s,
+                "start": s.start_s if timed else None,
+                "end": s.end_s if timed else None,
                 "text": s.text,
             }
             for s in segments
@@ -97,16 +102,53 @@ def _history(interaction: Interaction) -> tuple[scoring.Interaction, ...]:
             Interaction.transcript.has(),
         )
         .options(selectinload(Interaction.transcript).selectinload(Transcript.segments))
-        .order_by(Interaction.started_at.desc())
+        .order_by(Interaction.started_at.desc(), Interaction.id.desc())
         .limit(HISTORY_LIMIT)
     )
-    result = []
-    for other in others:
-        try:
-            result.append(_as_library_interaction(other))
-        except scoring.InputError:
-            continue  # e.g. no agent turns: nothing to compare against
-    return tuple(result)
+    return tuple(c for c in (_converted(other) for other in others) if c is not None)
+
+
+def _converted(interaction: Interaction) -> scoring.Interaction | None:
+    try:
+        return _as_library_interaction(interaction)
+    except scoring.InputError:
+        return None  # e.g. no agent turns: nothing to compare against
+
+
+class HistoryCache:
+    """Each agent's transcripts loaded and converted once, for scoring many interactions in a
+    row (the demo seed): the same history ``_history`` queries, without 50 loads per call.
+
+    Valid while transcripts do not change; interactions added meanwhile join when scored.
+    """
+
+    def __init__(self) -> None:
+        self._agents: dict[int, dict[int, tuple[datetime, scoring.Interaction | None]]] = {}
+
+    def _known(self, agent_id: int) -> dict[int, tuple[datetime, scoring.Interaction | None]]:
+        if agent_id not in self._agents:
+            rows = db.session.scalars(
+                select(Interaction)
+                .where(Interaction.agent_id == agent_id, Interaction.transcript.has())
+                .options(selectinload(Interaction.transcript).selectinload(Transcript.segments))
+            )
+            self._agents[agent_id] = {i.id: (i.started_at, _converted(i)) for i in rows}
+        return self._agents[agent_id]
+
+    def history(self, interaction: Interaction) -> tuple[scoring.Interaction, ...]:
+        """What ``_history`` returns, from memory (same filter, order and limit)."""
+        if interaction.agent_id is None:
+            return ()
+        known = self._known(interaction.agent_id)
+        if interaction.transcript is not None:
+            known[interaction.id] = (interaction.started_at, _converted(interaction))
+        since = interaction.started_at - timedelta(days=HISTORY_DAYS)
+        recent = sorted(
+            ((at, i, c) for i, (at, c) in known.items() if i != interaction.id and at >= since),
+            key=lambda row: (row[0], row[1]),
+            reverse=True,
+        )[:HISTORY_LIMIT]
+        return tuple(c for _, _, c in recent if c is not None)
 
 
 def _same_customer(interaction: Interaction) -> Any:
@@ -148,23 +190,40 @@ def _previous_contact(interaction: Interaction) -> Interaction | None:
     )
 
 
+def is_scorable(interaction: Interaction) -> bool:
+    """A rubric evaluates an agent: social posts and agentless texts have none to evaluate."""
+    if interaction.channel == Channel.SOCIAL:
+        return False
+    return interaction.channel == Channel.VOICE or interaction.agent_id is not None
+
+
 def score_interaction(
-    interaction: Interaction, rubric: Rubric, *, revisit_previous: bool = True
+    interaction: Interaction,
+    rubric: Rubric,
+    *,
+    revisit_previous: bool = True,
+    history: HistoryCache | None = None,
 ) -> scoring.ScoreSheet:
     """Score one interaction with ``rubric`` and replace its stored suggestions.
 
     A new contact from the same customer also rescores their previous contact: its resolution
     is lowered by the repeat (the rubric's ``repeat_contact_days`` decides how far back counts).
+
+    :param history: a cache shared across many calls in a row; None queries each time.
+    :raise scoring.InputError: nothing to score, or no agent to evaluate (``is_scorable``).
     """
+    if not is_scorable(interaction):
+        raise scoring.InputError("no agent to evaluate: social posts and agentless texts")
     context = scoring.ScoringContext(
-        history=_history(interaction), repeat_contact_days=_repeat_contact_days(interaction)
+        history=history.history(interaction) if history is not None else _history(interaction),
+        repeat_contact_days=_repeat_contact_days(interaction),
     )
     sheet = scoring.score([_as_library_interaction(interaction)], rubric_spec(rubric), context)[0]
     store_score_sheet(interaction, rubric, sheet)
     previous = _previous_contact(interaction) if revisit_previous else None
     if previous is not None and previous.transcript is not None:
         try:
-            score_interaction(previous, rubric, revisit_previous=False)
+            score_interaction(previous, rubric, revisit_previous=False, history=history)
         except scoring.InputError:
             pass  # nothing to score in it (e.g. no agent turn); it keeps its suggestions
     return sheet

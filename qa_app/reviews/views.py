@@ -363,7 +363,7 @@ def mine() -> str:
 
 
 @bp.route("/notifications")
-@requires("authenticated")
+@requires("gets_notifications")
 def notifications() -> str:
     return render_template(
         "reviews/notifications.html",
@@ -373,7 +373,7 @@ def notifications() -> str:
 
 
 @bp.route("/notifications/read", methods=["POST"])
-@requires("authenticated")
+@requires("gets_notifications")
 def notifications_read() -> Response:
     if ConfirmForm().validate_on_submit():
         mark_all_read(current_user)

@@ -166,7 +166,7 @@
 
   /* ---- autosave ---- */
   var stateLabel = document.getElementById("autosave-state");
-  var timer = null, saving = false, blocked = false;
+  var timer = null, saving = false, blocked = false, inflight = null;
 
   function setState(text) { if (stateLabel) { stateLabel.textContent = text; } }
 
@@ -192,7 +192,7 @@
     setState("Saving…");
     var body = new FormData(form);
     body.set("action", "autosave");
-    fetch(form.dataset.autosaveUrl, {
+    inflight = fetch(form.dataset.autosaveUrl, {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
       headers: { "X-Requested-With": "fetch" }
     }).then(function (r) {
@@ -238,11 +238,16 @@
   var confirmed = false;
   form.addEventListener("submit", function (ev) {
     if (confirmed) { return; }
-    ev.preventDefault();
     clearTimeout(timer);
-    var submitter = ev.submitter;
+    blocked = true; /* no autosave after this point; one in flight is awaited for its version */
     backup();
-    checkSession().then(function (ok) {
+    var check = !!form.dataset.sessionUrl;
+    if (!check && !saving) { return; } /* a plain submit: nothing to wait for */
+    ev.preventDefault();
+    var submitter = ev.submitter;
+    (saving ? inflight : Promise.resolve()).then(function () {
+      return check ? checkSession() : true;
+    }).then(function (ok) {
       if (!ok) { signedOut(); return; }
       confirmed = true;
       if (submitter && form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }

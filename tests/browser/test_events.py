@@ -40,6 +40,13 @@ def test_events_list_outage_comparison_and_recording(live_server: str, page) -> 
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "analytics-event-outage-phone")
     page.set_viewport_size({"width": 1280, "height": 800})
+    assert page.locator(".export-links a:has-text('Excel')").count() == 1
+    page.locator("table.tag-shifts a[title$='after']").first.click()  # a tag row's drill-down
+    page.wait_for_selector("h1:has-text('after the start')")
+    assert page.locator("table.table tbody tr").count() >= 1
+    screenshot(page, "analytics-event-drill")
+    page.click("text=← Back to the event")
+    page.wait_for_selector("h2:has-text('Before and after the start')")
 
     page.goto(f"{live_server}/analytics/")  # every time chart marks the events
     assert page.locator("rect.event-span").count() >= 1

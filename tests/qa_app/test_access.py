@@ -32,7 +32,7 @@ MATRIX: dict[str, set[Role]] = {
     "/reviews/": {Role.ADMIN, Role.REVIEWER},
     "/reviews/interactions": {Role.ADMIN, Role.REVIEWER},
     "/reviews/mine": {Role.AGENT},
-    "/reviews/notifications": ALL,
+    "/reviews/notifications": ALL - {Role.ANALYST},
     "/reviews/agreement": STAFF,
     "/reviews/queue": {Role.ADMIN, Role.REVIEWER},
     "/reviews/sampling": {Role.ADMIN, Role.REVIEWER},
@@ -154,3 +154,17 @@ def test_unknown_ids_are_404_for_staff(app: Flask, client: FlaskClient) -> None:
         login(client, user.email)
     assert client.get("/calls/999999").status_code == 404
     assert client.get("/agents/999999").status_code == 404
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_only_roles_with_evaluation_notifications_get_the_inbox_link(
+    app: Flask, client: FlaskClient, role: Role
+) -> None:
+    # analysts get no evaluation notifications: no Inbox in their nav (the route stays open,
+    # as MATRIX says, and shows an empty inbox)
+    with app.app_context():
+        user = make_user(role)
+        db.session.commit()
+        login(client, user.email)
+    page = client.get("/").get_data(as_text=True)
+    assert ('href="/reviews/notifications"' in page) is (role is not Role.ANALYST)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -43,8 +44,10 @@ APP = [
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
+def _fresh_cache() -> Iterator[None]:
     emerging.clear_cache()
+    yield
+    emerging.clear_cache()  # results of this test's database mean nothing to the next
 
 
 def _call(agent, text: str, when, confidence: float | None = None) -> Interaction:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -315,10 +316,10 @@ def test_event_page_shows_effects_and_agents_see_their_own(
     assert "×2.14" in page  # 15 after vs 7 before in equal windows
     assert "+53.3 pts" in page  # outage tag: 0 of 7 -> 8 of 15
     assert "significant" in page
-    start = outage["start"]
-    first = (start - timedelta(days=7)).date().isoformat()
-    last = (start - timedelta(microseconds=1)).date().isoformat()
-    assert f"/analytics/interactions?first={first}&amp;last={last}" in page
+    event_url = f"/analytics/events/{outage['event']}"
+    assert f'href="{event_url}/interactions?side=before">See these 7 interactions' in page
+    assert f'href="{event_url}/interactions?side=after&amp;tag=outage"' in page
+    assert f'href="{event_url}/export.csv"' in page and f'href="{event_url}/export.xlsx"' in page
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, outage["agent"])
     page = client.get(f"/analytics/events/{outage['event']}").get_data(as_text=True)
@@ -393,3 +394,79 @@ def test_events_are_marked_on_the_activity_chart(
     page = client.get("/analytics/?tz=UTC").get_data(as_text=True)
     assert 'class="event-span"' in page
     assert f'href="/analytics/events/{outage["event"]}">Network outage</a>' in page
+
+
+# --- exports and the drill-down behind every number ---
+
+
+def test_event_comparison_exports_open_in_a_spreadsheet(
+    client: FlaskClient, outage: dict, people: dict
+) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, people["analyst"])
+    url = f"/analytics/events/{outage['event']}/export"
+    response = client.get(f"{url}.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["event", "Network outage"]
+    windows = {r[0]: r for r in rows if r and r[0] in ("before", "after")}
+    assert windows["before"][4] == "7" and windows["after"][4] == "15"
+    [volume] = [r for r in rows if r and r[0] == "interactions"]
+    assert float(volume[3]) == pytest.approx(15 / 7, abs=1e-3)
+    [mood] = [r for r in rows if r and r[0] == "interactions with a mood"]
+    assert mood[1:3] == ["1", "7"] and mood[4:6] == ["8", "14"]
+    [tag] = [r for r in rows if r and r[0] == "outage"]
+    assert tag[2] == "0" and tag[5] == "8" and tag[6] == "15"  # hits before, hits and n after
+    assert float(tag[-2]) < 0.05 and tag[-1] == "yes"  # q, significant
+    book = load_workbook(io.BytesIO(client.get(f"{url}.xlsx?days=3").data))
+    sheet_rows = [[c for c in row] for row in book.active.iter_rows(values_only=True)]
+    assert ["window each side", "3 days"] == list(sheet_rows[4][:2])
+    assert any(r[0] == "before" and r[4] == 3 for r in sheet_rows)  # one call a day
+    assert client.get(f"{url}.pdf").status_code == 404
+    assert client.get(f"{url}.csv?days=5").status_code == 400
+    assert client.get("/analytics/events/999999/export.csv").status_code == 404
+
+
+def _listed(page: str) -> int:
+    """Rows of the interaction list (links to an interaction, not the nav's list)."""
+    return len(re.findall(r'href="/calls/\d+"', page))
+
+
+def test_every_count_drills_to_the_interactions_it_counted(
+    app: Flask, client: FlaskClient, outage: dict, people: dict
+) -> None:
+    login(client, people["reviewer"])
+    url = f"/analytics/events/{outage['event']}/interactions"
+    after = client.get(f"{url}?side=after").get_data(as_text=True)
+    assert _listed(after) == 15 and "Network outage" in after
+    assert f'href="/calls/{outage["bob_after"]}"' in after
+    assert _listed(client.get(f"{url}?side=before").get_data(as_text=True)) == 7
+    tagged = client.get(f"{url}?side=after&tag=outage").get_data(as_text=True)
+    assert _listed(tagged) == 8 and "tag outage" in tagged
+    assert _listed(client.get(f"{url}?side=before&tag=outage").get_data(as_text=True)) == 0
+    # the exact window, not whole days: the 3-day window holds one call a day
+    assert _listed(client.get(f"{url}?side=before&days=3").get_data(as_text=True)) == 3
+    assert f'href="/analytics/events/{outage["event"]}?days=3"' in client.get(
+        f"{url}?side=before&days=3"
+    ).get_data(as_text=True)
+    with app.app_context():  # the event's scope applies as in the comparison
+        event = db.session.get(Event, outage["event"])
+        event.scope = {"queues": ["tech", "billing"]}
+        db.session.commit()
+    assert _listed(client.get(f"{url}?side=after").get_data(as_text=True)) == 14
+    assert client.get(f"{url}?side=during").status_code == 400
+    assert client.get(f"{url}?side=after&days=5").status_code == 400
+    assert client.get("/analytics/events/999999/interactions?side=after").status_code == 404
+
+
+def test_agents_drill_only_into_their_own_interactions(client: FlaskClient, outage: dict) -> None:
+    login(client, outage["agent"])
+    url = f"/analytics/events/{outage['event']}/interactions"
+    page = client.get(f"{url}?side=after").get_data(as_text=True)
+    assert _listed(page) == 1 and f'href="/calls/{outage["bob_after"]}"' in page
+    assert _listed(client.get(f"{url}?side=before").get_data(as_text=True)) == 0

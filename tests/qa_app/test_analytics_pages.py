@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
 from qa_app.auth.models import Role
+from qa_app.calls.models import Interaction
 from qa_app.extensions import db
 from qa_app.timeutil import utcnow
 from tests.factories import (
@@ -23,7 +24,7 @@ from tests.factories import (
     make_taxonomy,
     make_user,
 )
-from tests.qa_app.conftest import login
+from tests.qa_app.conftest import csrf_token, login
 
 
 @pytest.fixture
@@ -57,6 +58,25 @@ def test_heatmap_counts_and_drills_down_to_the_cell(client: FlaskClient, floor: 
     body = cell.get_data(as_text=True)
     assert all(f"#{i}<" in body for i in floor["calls"])
     assert f"#{floor['other']}<" not in body
+
+
+def test_analysts_never_see_individual_scores_in_the_drill_down(
+    app: Flask, client: FlaskClient, floor: dict
+) -> None:
+    with app.app_context():
+        for call_id in floor["calls"]:
+            db.session.get(Interaction, call_id).ai_total = 87.0
+        analyst = make_user(Role.ANALYST).email
+        db.session.commit()
+    url = f"/analytics/interactions?tz=UTC&weekday={floor['weekday']}&hour=12"
+    login(client, floor["reviewer"])
+    body = client.get(url).get_data(as_text=True)
+    assert "AI score" in body and ">87<" in body
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, analyst)
+    body = client.get(url).get_data(as_text=True)
+    assert all(f"#{i}<" in body for i in floor["calls"])  # the rows, without the scores
+    assert "AI score" not in body and ">87<" not in body
 
 
 def test_agent_sees_only_their_own_numbers(client: FlaskClient, floor: dict) -> None:

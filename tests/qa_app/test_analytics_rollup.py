@@ -16,6 +16,7 @@ from qa_app.auth.models import Role
 from qa_app.calls.models import Channel
 from qa_app.extensions import db
 from qa_app.tagging.models import AssignmentState, Tag, TagAssignment, Taxonomy
+from qa_app.timeutil import utcnow
 from tests.factories import make_agent, make_interaction
 
 H9 = datetime(2026, 3, 2, 9, 0)
@@ -134,6 +135,15 @@ def test_a_tag_decision_refreshes_its_hour(app: Flask, floor: dict) -> None:
     assert totals[t["refund"]][0] == 1 and totals[t["billing"]][0] == 2
 
 
+def test_queues_lists_each_queue_once_sorted(app: Flask, floor: dict) -> None:
+    with app.app_context():
+        assert rollup.queues() == ["billing"]  # calls without a queue are left out
+        make_interaction(None, started_at=H9).queue = "app"
+        db.session.flush()
+        rollup.rebuild()
+        assert rollup.queues() == ["app", "billing"]
+
+
 def test_ranges_merge_contiguous_hours() -> None:
     hours = [H9, H9 + timedelta(hours=1), H9 + timedelta(hours=5)]
     assert rollup._ranges(hours) == [
@@ -171,7 +181,7 @@ def test_refresh_builds_once_then_goes_incremental_and_marks_fresh(app: Flask) -
         assert rollup.refresh() == -1  # first time: a rebuild
         assert rollup.is_fresh()
         assert rollup.refresh() == 0  # nothing changed since
-        assert not rollup.is_fresh(now=datetime.now() + rollup.MAX_LAG * 2)
+        assert not rollup.is_fresh(now=utcnow() + rollup.MAX_LAG * 2)
         berlin = ZoneInfo("Europe/Berlin")
         assert rollup.usable(False, None, None, berlin, H9, H9 + timedelta(days=1))
         assert not rollup.usable(True, None, None, berlin, H9, H9 + timedelta(days=1))
@@ -227,6 +237,8 @@ def spread(app: Flask) -> dict:
             call = make_interaction(agent, started_at=now - timedelta(hours=7 * n + 3))
             call.mood_label = ("negative", "neutral", "positive", None)[n % 4]
             call.channel = Channel.CHAT if n % 5 == 0 else Channel.VOICE
+            call.mood_trajectory = ("better", "same", "worse", None, "same")[n % 5]
+            call.ai_total = None if n % 7 == 0 else 40.0 + n
             _tag(call.id, (child, parent, other)[n % 3])
             if n % 6 == 0:
                 _tag(call.id, other)
@@ -241,10 +253,16 @@ def _pages(user, f, heat_tag):  # type: ignore[no-untyped-def]
     act = services.activity(user, f, metric="tag", heat_tag_id=heat_tag)
     neg = services.activity(user, f, metric="negative")
     top = services.topics(user, f)
+    mood = services.mood(user, f)
+    concerns = sorted(
+        (c.tag.id, c.count, c.labelled, c.negative, c.ai_n, round(c.ai_mean or 0, 6))
+        for c in mood.concerns
+    )
     return (
         act.heatmap, [(d.day, d.count) for d in act.days], act.heat_share, neg.heat_share,
         top.total, [(r.tag.id, r.count, r.prev_count) for g in top.groups for r in g.rows],
-        top.bucket_totals,
+        top.bucket_totals, mood.distribution, mood.unlabelled, mood.trajectories,
+        [s.counts for s in mood.trend], concerns, round(mood.overall_ai or 0, 6),
     )  # fmt: skip
 
 
@@ -267,3 +285,23 @@ def test_activity_and_topics_read_the_rollup_with_identical_figures(
             assert _pages(user, f, spread["tags"][0]) == raw
             db.session.delete(db.session.get(RollupState, 1))
             db.session.flush()
+
+
+def test_the_job_sweep_refreshes_a_built_rollup_when_due(app: Flask) -> None:
+    from qa_app.tasks import refresh_analytics_rollup
+
+    with app.app_context():
+        make_interaction(None, started_at=H9)
+        db.session.flush()
+        assert not rollup.refresh_if_due()  # never built: the sweep leaves it alone
+        refresh_analytics_rollup()
+        assert db.session.get(RollupState, 1) is None
+        rollup.rebuild()
+        state = db.session.get(RollupState, 1)
+        assert not rollup.refresh_if_due()  # just built
+        state.refreshed_at -= rollup.REFRESH_EVERY * 2
+        make_interaction(None, started_at=H9 + timedelta(minutes=5))
+        db.session.flush()
+        refresh_analytics_rollup()
+        assert state.refreshed_at > utcnow() - timedelta(minutes=1)
+        assert rollup.hourly(_scope())[0][1] == 2

@@ -94,9 +94,7 @@ def test_calibration_scores_autosave_with_versions(
     second = client.post(url + "/autosave", data=_blind_form(client, url, world, "60"))
     assert second.json["ok"] and second.json["version"] > first.json["version"]
     with app.app_context():
-        mine = db.session.scalar(
-            select(Evaluation).where(Evaluation.calibration_id == session_id)
-        )
+        mine = db.session.scalar(select(Evaluation).where(Evaluation.calibration_id == session_id))
         assert mine.status is EvaluationStatus.DRAFT and round(mine.total) == 60
     bad = _blind_form(client, url, world, "140")
     assert client.post(url + "/autosave", data=bad).status_code == 422
