@@ -11,6 +11,7 @@ import scoring
 from qa_app.admin.services import NewAgent, NewTeam, create_agent, create_team
 from qa_app.agents.models import Agent, Team
 from qa_app.analytics.demo_social import ensure_social_demo
+from qa_app.analytics.emerging import compute_snapshot
 from qa_app.auth.models import Role, User
 from qa_app.auth.services import NewUser, create_user
 from qa_app.calls.demo_audio import ensure_pipeline_demo
@@ -219,6 +220,7 @@ def seed_demo() -> SeedReport:
     _ensure_published_taxonomy()  # tagging (issue 9): demo enquiry types and complaint topics
     created_calls += ensure_social_demo()  # analytics (issue 10): social/chat items, events
     analyse_pending()  # every demo interaction embedded, tagged and with mood (issues 9, 10)
+    compute_snapshot()  # analytics (issue 10): emerging topics stored for the page and notice
     db.session.flush()
     return SeedReport(created_users, created_calls)
 

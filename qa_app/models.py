@@ -2,7 +2,7 @@
 
 from qa_app.admin.models import AuditEvent
 from qa_app.agents.models import Agent, Team
-from qa_app.analytics.models import Event, HourlyCount, RollupState
+from qa_app.analytics.models import EmergingSnapshot, Event, HourlyCount, RollupState
 from qa_app.api.models import ApiKey
 from qa_app.auth.models import LoginAttempt, Role, User
 from qa_app.calls.models import Interaction, Recording, Segment, Transcript
@@ -47,6 +47,7 @@ __all__ = [
     "CoachingSession",
     "Criterion",
     "Dispute",
+    "EmergingSnapshot",
     "Evaluation",
     "EvaluationItem",
     "Event",

@@ -19,7 +19,7 @@ from flask import Flask, current_app
 import scoring
 import transcription
 from qa_app import storage
-from qa_app.analytics import rollup
+from qa_app.analytics import emerging, rollup
 from qa_app.calls import jobs
 from qa_app.calls.jobs import Job, NewSegment, NewTranscript, Stage
 from qa_app.calls.models import Interaction
@@ -70,6 +70,7 @@ def sweep_and_enqueue() -> int:
         log.warning("sweep: re-sending %d lost job(s): %s", len(pending), pending)
     sent = enqueue(pending)
     refresh_analytics_rollup()
+    emerging.refresh_snapshot_if_due()  # logs its failures; never stops the sweep
     return sent
 
 

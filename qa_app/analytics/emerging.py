@@ -11,12 +11,15 @@ than ``MERGE_DISTANCE`` in cosine distance are merged (average linkage), so the 
 topics follows the data rather than a fixed k. Measured by ``bench/analytics.py`` on the
 shared 2-core box: 20k vectors cluster in 3-6 s; the whole service over 11.6k + 11.4k
 candidates of a 1M-interaction PostgreSQL database takes about 10 s (4 s of it loading
-vectors), so pages keep the result for ``CACHE_SECONDS`` and the home-page notice only reads
-that cache.
+vectors). So the site-wide default-period result is computed in the background (the worker's
+sweep every ``SNAPSHOT_EVERY``, ``flask analytics emerging``, ``seed-demo``) and stored as an
+``EmergingSnapshot``: staff pages with default filters and the home-page notice read it; other
+filters and agents' own views compute live and keep the result for ``CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
@@ -24,22 +27,28 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
+from flask import current_app
 from scipy import sparse
 from scipy.cluster.hierarchy import fcluster, linkage
 from sqlalchemy import func, or_, select
 
 from qa_app.analytics import event_stats
+from qa_app.analytics.models import EmergingSnapshot
 from qa_app.analytics.services import Filters, _matching
 from qa_app.auth.models import Role, User
 from qa_app.calls.models import Interaction, Segment, Speaker, Transcript
 from qa_app.extensions import db
 from qa_app.tagging.library import unpack_vectors
 from qa_app.tagging.models import SegmentEmbeddings
+from qa_app.timeutil import utcnow
 from scoring import encoder
+
+log = logging.getLogger(__name__)
 
 LOW_CONFIDENCE = 0.5  # below the tagger's default threshold: no tag was confident
 MAX_ITEMS = 20_000  # per period; the most recent are kept
@@ -53,6 +62,9 @@ TERMS = 5
 TERM_SAMPLE = 30  # closest members whose customer text feeds the top terms
 DRILL_LIMIT = 200
 CACHE_SECONDS = 600
+SNAPSHOT_EVERY = timedelta(minutes=15)  # the worker's sweep recomputes at most this often
+SNAPSHOT_MAX_AGE = timedelta(minutes=45)  # older: the page computes live instead
+NOTICE_MAX_AGE = timedelta(days=1)  # the home notice still trusts a snapshot this old
 SEED_SAMPLE = 4000  # rows k-means++ seeding draws from
 CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
 
@@ -131,10 +143,18 @@ class Emerging:
     previous_candidates: int
     below: float
     seconds: float
+    computed_at: datetime | None = None  # naive UTC; set when read from a stored snapshot
 
     @property
     def growing(self) -> list[Cluster]:
         return [c for c in self.clusters if c.is_growing]
+
+    @property
+    def computed_local(self) -> str:
+        """When the stored snapshot was computed, HH:MM in the filters' time zone."""
+        if self.computed_at is None:
+            return ""
+        return self.computed_at.replace(tzinfo=UTC).astimezone(self.filters.zone).strftime("%H:%M")
 
 
 # --- pure parts -------------------------------------------------------------------------------
@@ -449,6 +469,7 @@ def emerging_topics(
 
 _cache: dict[tuple[object, ...], tuple[float, Emerging]] = {}
 _lock = threading.Lock()
+_failed_at: float | None = None  # monotonic time of the last failed background snapshot
 
 
 def _key(user: User, f: Filters, below: float) -> tuple[object, ...]:
@@ -471,25 +492,19 @@ def cached_emerging(
     return result
 
 
-def cached_growing(user: User, f: Filters, below: float = LOW_CONFIDENCE) -> list[Cluster]:
-    """Growing clusters of an already computed result (the home page never clusters)."""
-    with _lock:
-        hit = _cache.get(_key(user, f, below))
-    if hit is None or time.monotonic() - hit[0] >= CACHE_SECONDS:
-        return []
-    return hit[1].growing
-
-
 def clear_cache() -> None:
+    """Forget computed results and any back-off after a failed background run."""
+    global _failed_at
     with _lock:
         _cache.clear()
+    _failed_at = None
 
 
 def cluster_members(
     user: User, f: Filters, number: int, below: float = LOW_CONFIDENCE
 ) -> tuple[Cluster | None, list[Interaction]]:
-    """One cluster of the (cached) result and its interactions, for the drill-down."""
-    result = cached_emerging(user, f, below=below)
+    """One cluster of the result the page shows and its interactions, for the drill-down."""
+    result = emerging_for(user, f, below=below)
     cluster = next((c for c in result.clusters if c.number == number), None)
     if cluster is None:
         return None, []
@@ -500,3 +515,198 @@ def cluster_members(
         for i in db.session.scalars(_matching(user, f).where(Interaction.id.in_(chunk)))
     }
     return cluster, [rows[i] for i in ids if i in rows]
+
+
+# --- stored snapshots: the site-wide default period, computed in the background --------------
+
+
+def configured_below() -> float:
+    """The confidence under which an interaction is a candidate (``EMERGING_CONFIDENCE_BELOW``)."""
+    return float(current_app.config.get("EMERGING_CONFIDENCE_BELOW") or LOW_CONFIDENCE)
+
+
+def _snapshot_key(below: float) -> str:
+    return f"site-wide default period, below {below:.2f}"
+
+
+def _site_wide() -> User:
+    """A stand-in for any user who sees every interaction (the scope reads only the role)."""
+    return User(role=Role.ADMIN)
+
+
+def sees_site_wide(user: User) -> bool:
+    """Agents' views are scoped to their own interactions: never the site-wide snapshot."""
+    return user.role is not Role.AGENT
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _to_json(result: Emerging) -> dict[str, Any]:
+    return {
+        "previous_first": result.previous_first.isoformat(),
+        "previous_last": result.previous_last.isoformat(),
+        "total": result.total,
+        "previous_total": result.previous_total,
+        "candidates": result.candidates,
+        "previous_candidates": result.previous_candidates,
+        "below": result.below,
+        "seconds": result.seconds,
+        "clusters": [
+            {
+                "number": c.number,
+                "size": c.size,
+                "previous": c.previous,
+                "share": c.share,
+                "previous_share": c.previous_share,
+                "p_value": _finite(c.p_value),
+                "q_value": _finite(c.q_value),
+                "quotes": [[q.interaction_id, q.text] for q in c.quotes],
+                "terms": list(c.terms),
+                "interaction_ids": [int(i) for i in c.interaction_ids[:DRILL_LIMIT]],
+            }
+            for c in result.clusters
+        ],
+    }
+
+
+def _from_row(row: EmergingSnapshot) -> Emerging:
+    data = row.result
+    clusters = tuple(
+        Cluster(
+            number=c["number"],
+            size=c["size"],
+            previous=c["previous"],
+            share=c["share"],
+            previous_share=c["previous_share"],
+            p_value=c["p_value"],
+            q_value=c["q_value"],
+            quotes=tuple(Quote(int(i), str(t)) for i, t in c["quotes"]),
+            terms=tuple(c["terms"]),
+            interaction_ids=tuple(c["interaction_ids"]),
+        )
+        for c in data["clusters"]
+    )
+    return Emerging(
+        filters=Filters(row.first, row.last, row.tz),
+        previous_first=date.fromisoformat(data["previous_first"]),
+        previous_last=date.fromisoformat(data["previous_last"]),
+        clusters=clusters,
+        total=data["total"],
+        previous_total=data["previous_total"],
+        candidates=data["candidates"],
+        previous_candidates=data["previous_candidates"],
+        below=data["below"],
+        seconds=data["seconds"],
+        computed_at=row.computed_at,
+    )
+
+
+def store_snapshot(result: Emerging) -> EmergingSnapshot:
+    """Store a site-wide default-period result, replacing the older ones of its key; flushes."""
+    key = _snapshot_key(result.below)
+    for older in db.session.scalars(select(EmergingSnapshot).filter_by(filters_key=key)):
+        db.session.delete(older)
+    db.session.flush()
+    f = result.filters
+    row = EmergingSnapshot(computed_at=utcnow(), first=f.first, last=f.last, tz=f.tz,
+                           filters_key=key, result=_to_json(result))  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def compute_snapshot(tz: str | None = None, below: float | None = None) -> EmergingSnapshot:
+    """Cluster the site-wide default period (seconds at scale) and store it; flushes."""
+    f = Filters.default(tz or current_app.config["SITE_TIMEZONE"])
+    return store_snapshot(
+        emerging_topics(_site_wide(), f, below=configured_below() if below is None else below)
+    )
+
+
+def _latest_row(f: Filters, below: float, max_age: timedelta) -> EmergingSnapshot | None:
+    return db.session.scalars(
+        select(EmergingSnapshot)
+        .where(
+            EmergingSnapshot.filters_key == _snapshot_key(below),
+            EmergingSnapshot.first == f.first,
+            EmergingSnapshot.last == f.last,
+            EmergingSnapshot.tz == f.tz,
+            EmergingSnapshot.computed_at >= utcnow() - max_age,
+        )
+        .order_by(EmergingSnapshot.computed_at.desc())
+        .limit(1)
+    ).first()
+
+
+def stored_emerging(
+    user: User, f: Filters, below: float, max_age: timedelta = SNAPSHOT_MAX_AGE
+) -> Emerging | None:
+    """The stored snapshot answering these filters for this user, if one is recent enough."""
+    if not sees_site_wide(user) or f != Filters.default(f.tz):
+        return None
+    row = _latest_row(f, below, max_age)
+    return _from_row(row) if row is not None else None
+
+
+def emerging_for(user: User, f: Filters, *, below: float = LOW_CONFIDENCE) -> Emerging:
+    """What the page shows: a fresh stored snapshot when one answers, else computed live.
+
+    A live site-wide default-period result is stored too (flushed; the view commits), so the
+    next request and the home notice of every process read it.
+    """
+    stored = stored_emerging(user, f, below)
+    if stored is not None:
+        return stored
+    if sees_site_wide(user) and f == Filters.default(f.tz):
+        result = emerging_topics(user, f, below=below)
+        store_snapshot(result)
+        return result
+    return cached_emerging(user, f, below=below)
+
+
+def export_rows(result: Emerging) -> list[list[object]]:
+    """The clusters as sheet rows: what the cards show, quotes already redacted."""
+    rows: list[list[object]] = [
+        ["number", "topic", "size now", "size before", "share now", "share before",
+         "change in share", "p", "q (BH)", "growing", "top terms", "representative quotes"]
+    ]  # fmt: skip
+    for c in result.clusters:
+        rows.append([
+            c.number, c.name, c.size, c.previous, round(c.share, 6), round(c.previous_share, 6),
+            round(c.growth, 4) if c.growth is not None else "new",
+            round(c.p_value, 6) if c.p_value is not None else "",
+            round(c.q_value, 6) if c.q_value is not None else "",
+            "yes" if c.is_growing else "", ", ".join(c.terms),
+            "\n".join(q.text for q in c.quotes),
+        ])  # fmt: skip
+    return rows
+
+
+def stored_growing(user: User, tz: str, below: float) -> list[Cluster]:
+    """Growing topics of the stored snapshot, for the home notice (which never clusters)."""
+    stored = stored_emerging(user, Filters.default(tz), below, NOTICE_MAX_AGE)
+    return stored.growing if stored is not None else []
+
+
+def refresh_snapshot_if_due(every: timedelta = SNAPSHOT_EVERY) -> bool:
+    """The worker sweep's hook: recompute when the snapshot is older than ``every`` or answers
+    another period. Commits; a failure is logged, never raised (it must not stop the sweep),
+    and the next try waits ``every``. Returns whether a snapshot was stored."""
+    global _failed_at
+    if _failed_at is not None and time.monotonic() - _failed_at < every.total_seconds():
+        return False
+    try:
+        f = Filters.default(current_app.config["SITE_TIMEZONE"])
+        if _latest_row(f, configured_below(), every) is not None:
+            return False
+        compute_snapshot(f.tz)
+        db.session.commit()
+    except Exception:  # noqa: BLE001  (analytics must never stop the job sweep)
+        db.session.rollback()
+        _failed_at = time.monotonic()
+        log.exception("emerging topics snapshot failed; trying again later")
+        return False
+    _failed_at = None
+    return True

@@ -19,8 +19,7 @@ from qa_app.analytics import bp
 from qa_app.analytics import events as svc
 from qa_app.analytics.event_forms import DeleteEventForm, EventForm
 from qa_app.analytics.models import Event
-from qa_app.analytics.services import Filters
-from qa_app.analytics.views import sheet_response
+from qa_app.analytics.views import _form_and_filters, _query, sheet_response
 from qa_app.extensions import db
 from qa_app.permissions import allowed, requires
 
@@ -107,15 +106,18 @@ def new_event() -> str | Response:
 def event(event_id: int) -> str:
     item = _load(event_id)
     days = _days()
+    form, filters = _form_and_filters()
     return render_template(
         "analytics/event.html",
         event=item,
-        result=svc.compare_event(current_user, item, days=days),
+        result=svc.compare_event(current_user, item, days=days, filters=filters),
         window_days=svc.WINDOW_DAYS,
         chosen_days=days,
         can_edit=allowed("can_record_events", current_user),
         delete_form=DeleteEventForm(),
-        tz=_site_tz(),
+        form=form,
+        query=_query(),
+        tz=filters.tz,
         to_local=svc.to_local,
         alpha=svc.ALPHA,
     )
@@ -125,20 +127,26 @@ def event(event_id: int) -> str:
 @requires("can_view_analytics")
 def event_export(event_id: int, fmt: str) -> Response:
     item = _load(event_id)
-    rows = svc.export_rows(svc.compare_event(current_user, item, days=_days()), _site_tz())
+    _, filters = _form_and_filters()
+    result = svc.compare_event(current_user, item, days=_days(), filters=filters)
+    rows = svc.export_rows(result, filters.tz)
     return sheet_response(rows, f"Event-{item.id}-{item.starts_at:%Y-%m-%d}", fmt)
 
 
 @bp.route("/events/<int:event_id>/interactions")
 @requires("can_view_analytics")
 def event_interactions(event_id: int) -> str:
-    """The drill-down: the interactions one side of the comparison (or one tag row) counted."""
+    """The drill-down: the interactions one side of the comparison (or one tag row, ``tag_key``;
+    ``tag`` is the filter bar's tag) counted."""
     item = _load(event_id)
-    side, days, tag = request.args.get("side", ""), _days(), request.args.get("tag") or None
+    side, days, tag = request.args.get("side", ""), _days(), request.args.get("tag_key") or None
     if side not in svc.SIDES:
         abort(400)
-    (start, end), rows = svc.window_interactions(current_user, item, side, days, tag)
-    tz = _site_tz()
+    _, filters = _form_and_filters()
+    (start, end), rows = svc.window_interactions(
+        current_user, item, side, days, tag, filters=filters
+    )
+    tz = filters.tz
     span = f"{svc.to_local(start, tz):%d %b %Y %H:%M} – {svc.to_local(end, tz):%d %b %Y %H:%M}"
     return render_template(
         "analytics/interactions.html",
@@ -146,9 +154,9 @@ def event_interactions(event_id: int) -> str:
         what=f"“{item.name}”, {side} the start",
         period=span,
         tag=tag,
-        filters=Filters.default(tz),
+        filters=filters,
         back="analytics.event",
-        back_query={"event_id": item.id, **({"days": days} if days else {})},
+        back_query={**_query(), "event_id": item.id, **({"days": days} if days else {})},
         back_label="← Back to the event",
     )
 

@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
@@ -21,6 +22,9 @@ from qa_app.extensions import db
 from qa_app.tagging.library import published_taxonomy
 from qa_app.tagging.models import AssignmentState, Tag, TagAssignment
 from qa_app.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from qa_app.analytics.services import Filters
 
 KINDS = ("campaign", "award", "outage", "release", "other")
 DEFAULT_WINDOW = timedelta(days=7)
@@ -219,10 +223,16 @@ class EventComparison:
         return " ".join(parts + ([f"{hours} h"] if hours or not days else []))
 
 
-def scoped(user: User, event: Event) -> Select[tuple[Interaction]]:
-    """What the user may see, narrowed to the queues, channels and tags the event concerns."""
+def scoped(user: User, event: Event, filters: Filters | None = None) -> Select[tuple[Interaction]]:
+    """What the user may see, narrowed to the queues, channels and tags the event concerns and
+    then by the page's filter bar (team, agent, channel, queue, tag; the windows replace its
+    period)."""
+    from qa_app.analytics.services import narrowed  # services imports this module
+
     scope = event.scope or {}
     query = visible_interactions(user)
+    if filters is not None:
+        query = narrowed(query, filters)
     if scope.get("queues"):
         query = query.where(Interaction.queue.in_(scope["queues"]))
     if scope.get("channels"):
@@ -297,6 +307,7 @@ def window_interactions(
     tag_key: str | None = None,
     now: datetime | None = None,
     limit: int = 200,
+    filters: Filters | None = None,
 ) -> tuple[tuple[datetime, datetime], list[Interaction]]:
     """The interactions behind one side of the comparison (and one tag row): the exact window
     ``compare_event`` counted, with its scope and tag rule, newest first.
@@ -306,7 +317,9 @@ def window_interactions(
     length = window_length(event, days)
     before, after = _windows(event, length, _data_start(user), now or utcnow())
     start, end, _ = before if side == "before" else after
-    query = scoped(user, event).where(Interaction.started_at >= start, Interaction.started_at < end)
+    query = scoped(user, event, filters).where(
+        Interaction.started_at >= start, Interaction.started_at < end
+    )
     if tag_key is not None:
         query = query.where(Interaction.id.in_(_tagged(tag_key)))
     query = query.order_by(Interaction.started_at.desc(), Interaction.id.desc()).limit(limit)
@@ -329,14 +342,18 @@ def _tagged(tag_key: str) -> Select[tuple[int]]:
 
 
 def compare_event(
-    user: User, event: Event, now: datetime | None = None, days: int | None = None
+    user: User,
+    event: Event,
+    now: datetime | None = None,
+    days: int | None = None,
+    filters: Filters | None = None,
 ) -> EventComparison:
     """Before vs after the event start on volume (rate per day), negative mood share and tag
     shares, over windows of the event's length, within the event's scope and what the user
     may see. Windows are clipped at the data's first interaction and at ``now``."""
     now = now or utcnow()
     length = window_length(event, days)
-    query = scoped(user, event)
+    query = scoped(user, event, filters)
     (b_start, b_end, b_note), (a_start, a_end, a_note) = _windows(
         event, length, _data_start(user), now
     )

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
@@ -72,3 +72,23 @@ class RollupState(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     refreshed_at: Mapped[datetime]
+
+
+class EmergingSnapshot(db.Model):
+    """A stored emerging-topics result (``analytics.emerging.store_snapshot``), computed in the
+    background so the page and the home notice never cluster on a request.
+
+    ``filters_key`` names the filters it answers (today only the site-wide default period);
+    ``result`` holds the clusters as the page shows them.
+    """
+
+    __tablename__ = "emerging_snapshots"
+    __table_args__ = (Index("ix_emerging_snapshots_key_computed", "filters_key", "computed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first: Mapped[date]
+    last: Mapped[date]
+    tz: Mapped[str] = mapped_column(String(64))
+    filters_key: Mapped[str] = mapped_column(String(120))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

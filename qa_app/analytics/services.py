@@ -258,6 +258,13 @@ def _matching(user: User, f: Filters, tree: TagTree | None = None) -> Select[tup
     query = visible_interactions(user).where(
         Interaction.started_at >= start, Interaction.started_at < end
     )
+    return narrowed(query, f, tree)
+
+
+def narrowed(
+    query: Select[tuple[Interaction]], f: Filters, tree: TagTree | None = None
+) -> Select[tuple[Interaction]]:
+    """``query`` narrowed by every filter but the period (the event page has its own windows)."""
     if f.agent_id:
         query = query.where(Interaction.agent_id == f.agent_id)
     if f.team_id:

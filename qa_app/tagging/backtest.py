@@ -13,14 +13,17 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
 import scoring
+from qa_app.tagging.adaptation import adaptation_sample
 from qa_app.tagging.history import DEFAULT_BATCH, count_history, iter_history, redacted_texts
 from qa_app.tagging.library import to_library
 from qa_app.tagging.models import Taxonomy
+from qa_app.timeutil import utcnow
 from scoring import encoder
 from scoring.tagging_rules import RuleRunner
 
@@ -169,15 +172,24 @@ def backtest_draft(
     batch_size: int = DEFAULT_BATCH,
     sample: int = SAMPLE,
     progress: Progress | None = None,
+    cutoff: datetime | None = None,
 ) -> dict[str, Any]:
     """The back-test result stored on the run: counts per changed tag, samples explained.
 
+    Both versions adapt to ONE history sample (what the app's tagger does, see
+    ``qa_app.tagging.adaptation``), so the comparison is fair.
+
+    :param cutoff: the history the sample is drawn from ends here: the run's creation time
+        (default now).
     :raise scoring.TaxonomyError: the draft does not validate.
     """
     new = to_library(draft)
     old = to_library(published) if published is not None else scoring.Taxonomy(new.kinds, ())
     old_tagger = scoring.Tagger(old, example_vectors)
     new_tagger = scoring.Tagger(new, example_vectors)
+    history = adaptation_sample(cutoff or utcnow())
+    if history is not None:
+        old_tagger, new_tagger = old_tagger.adapt(history), new_tagger.adapt(history)
     result = compare_taxonomies(
         old_tagger, new_tagger, batch_size=batch_size, sample=sample, progress=progress
     )

@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 import scoring
 from qa_app.calls.models import Interaction, Segment, Transcript
 from qa_app.extensions import db
+from qa_app.tagging.adaptation import adaptation_sample, sample_signature
 from qa_app.tagging.history import count_history, iter_history
 from qa_app.tagging.library import pack_vectors, published_taxonomy, to_dict, unpack_vectors
 from qa_app.tagging.models import (
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 
 RETAG_BATCH = 500
-_TAGGER_CACHE = 4
+_TAGGER_CACHE = 8  # a base and an adapted tagger per version
 
 
 @dataclass(frozen=True)
@@ -157,27 +158,45 @@ def embed_interaction(interaction: Interaction) -> SegmentEmbeddings | None:
 
 # --- tagging --------------------------------------------------------------------------
 
-_taggers: OrderedDict[tuple[int, str], scoring.Tagger] = OrderedDict()
+_taggers: OrderedDict[tuple[Any, ...], scoring.Tagger] = OrderedDict()
 _taggers_lock = threading.Lock()
 
 
 def tagger_for(taxonomy: Taxonomy) -> scoring.Tagger:
-    """One compiled tagger per stored version per process (its examples encoded once).
+    """One compiled tagger per stored version per process (its examples encoded once),
+    adapted to the customer history from before the version was published.
 
-    Keyed by the version's content too, so a draft edited in place is never served stale.
+    The sample's cutoff is the version's ``published_at`` (or ``created_at``), so every
+    process builds the same tagger for the same version. Keyed by the version's content too,
+    so a draft edited in place is never served stale, and by the sample's signature, so
+    vectors stored late for older interactions (a backfill) rebuild it.
     """
     spec = to_dict(taxonomy)
-    key = (taxonomy.id, json.dumps(spec, sort_keys=True))
+    cutoff = taxonomy.published_at or taxonomy.created_at
+    key = (taxonomy.id, json.dumps(spec, sort_keys=True), cutoff, sample_signature(cutoff))
     with _taggers_lock:  # web threads import texts too
-        tagger = _taggers.get(key)
+        tagger = _cached(key)
         if tagger is None:
-            tagger = scoring.Tagger(scoring.taxonomy_from_dict(spec))
-            _taggers[key] = tagger
-            while len(_taggers) > _TAGGER_CACHE:
-                _taggers.popitem(last=False)
-        else:
-            _taggers.move_to_end(key)
+            base = _cached(key[:2]) or scoring.Tagger(scoring.taxonomy_from_dict(spec))
+            _remember(key[:2], base)  # its encoded examples serve a rebuilt sample too
+            sample = adaptation_sample(cutoff)
+            tagger = base if sample is None else base.adapt(sample)
+            _remember(key, tagger)
     return tagger
+
+
+def _cached(key: tuple[Any, ...]) -> scoring.Tagger | None:
+    tagger = _taggers.get(key)
+    if tagger is not None:
+        _taggers.move_to_end(key)
+    return tagger
+
+
+def _remember(key: tuple[Any, ...], tagger: scoring.Tagger) -> None:
+    _taggers[key] = tagger
+    _taggers.move_to_end(key)
+    while len(_taggers) > _TAGGER_CACHE:
+        _taggers.popitem(last=False)
 
 
 @dataclass(frozen=True)
@@ -443,13 +462,17 @@ def analyse_pending(batch_size: int = 200) -> int:
         .order_by(Interaction.id)
     )
     ids = list(db.session.scalars(query))
-    done = 0
-    for lo in range(0, len(ids), batch_size):
-        batch = db.session.scalars(
-            select(Interaction)
-            .where(Interaction.id.in_(ids[lo : lo + batch_size]))
-            .options(selectinload(Interaction.transcript).selectinload(Transcript.segments))
-            .order_by(Interaction.id)
-        ).all()
-        done += analyse_interactions(batch)
-    return done
+
+    def batches() -> Iterator[Sequence[Interaction]]:
+        for lo in range(0, len(ids), batch_size):
+            yield db.session.scalars(
+                select(Interaction)
+                .where(Interaction.id.in_(ids[lo : lo + batch_size]))
+                .options(selectinload(Interaction.transcript).selectinload(Transcript.segments))
+                .order_by(Interaction.id)
+            ).all()
+
+    if len(ids) > batch_size:  # embed all first: every batch is tagged by the same tagger,
+        for batch in batches():  # adapted to the whole backfilled history
+            embed_interactions(batch)
+    return sum(analyse_interactions(batch) for batch in batches())

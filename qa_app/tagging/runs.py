@@ -116,7 +116,7 @@ def execute_run(run: TaggingRun, progress: Any) -> dict[str, Any]:
     if run.kind is RunKind.BACKTEST:
         taxonomy = run.taxonomy
         base = taxonomy.based_on or published_taxonomy()
-        return backtest_draft(taxonomy, base, progress=progress)
+        return backtest_draft(taxonomy, base, progress=progress, cutoff=run.created_at)
     from qa_app.tagging.ingest import retag_history  # the ingest feature owns re-tagging
 
     tagged = retag_history(run.taxonomy, progress)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import csv
+import io
 from collections.abc import Iterator
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -10,8 +13,11 @@ import numpy as np
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from qa_app import tasks
 from qa_app.analytics import emerging
+from qa_app.analytics.models import EmergingSnapshot
 from qa_app.analytics.services import Filters
 from qa_app.auth.models import Role
 from qa_app.calls.models import Interaction
@@ -220,3 +226,213 @@ def test_link_targets_are_well_formed(client: FlaskClient, history: dict) -> Non
     start = html.index("/taxonomy/draft/tags/new?")
     href = html[start : html.index('"', start)].replace("&amp;", "&")
     assert urlsplit(href).path == "/taxonomy/draft/tags/new"
+
+
+# --- stored snapshots -------------------------------------------------------------------------
+
+
+def _snapshots() -> list[EmergingSnapshot]:
+    return list(db.session.scalars(select(EmergingSnapshot).order_by(EmergingSnapshot.id)))
+
+
+def _mark_stored(marker: str = "STORED-MARKER quote") -> None:
+    """Rewrite the stored first quote, so a page shows whether it read the snapshot."""
+    row = _snapshots()[-1]
+    data = copy.deepcopy(row.result)
+    data["clusters"][0]["quotes"][0][1] = marker + " from the snapshot"
+    row.result = data
+
+
+def test_snapshot_is_stored_with_the_page_clusters_and_served(
+    app: Flask, client: FlaskClient, history: dict
+) -> None:
+    with app.app_context():
+        row = emerging.compute_snapshot()
+        assert (row.first, row.last, row.tz) == (history["first"], history["last"], "UTC")
+        stored = emerging.stored_emerging(
+            db.session.scalar(db.select(emerging.User).filter_by(email=history["analyst"])),
+            _filters(history),
+            emerging.LOW_CONFIDENCE,
+        )
+        assert stored is not None and stored.computed_at == row.computed_at
+        locker = stored.clusters[0]
+        assert set(locker.interaction_ids) == set(history["locker"]) and locker.is_growing
+        assert stored.candidates == 13 and stored.previous_candidates == 6
+        computed = f"computed {row.computed_at:%H:%M}"
+        _mark_stored()
+        db.session.commit()
+    emerging.clear_cache()
+    login(client, history["analyst"])
+    html = client.get("/analytics/emerging").get_data(as_text=True)
+    assert "STORED-MARKER quote" in html
+    assert computed in html
+    drill = client.get("/analytics/emerging/1").get_data(as_text=True)
+    assert f"/calls/{history['locker'][0]}" in drill
+    # other filters are not what the snapshot answers: computed live
+    other = client.get(f"/analytics/emerging?first={history['first']}&last={history['last']}"
+                       "&channel=voice").get_data(as_text=True)  # fmt: skip
+    assert "STORED-MARKER" not in other and "computed " not in other
+
+
+def test_stale_snapshot_is_not_served_and_the_live_result_replaces_it(
+    app: Flask, client: FlaskClient, history: dict
+) -> None:
+    with app.app_context():
+        emerging.compute_snapshot()
+        _mark_stored()
+        stale = utcnow() - emerging.SNAPSHOT_MAX_AGE - timedelta(minutes=1)
+        _snapshots()[-1].computed_at = stale
+        db.session.commit()
+    login(client, history["analyst"])
+    html = client.get("/analytics/emerging").get_data(as_text=True)
+    assert "STORED-MARKER" not in html and "computed " not in html
+    assert "Create tag from this" in html
+    with app.app_context():
+        rows = _snapshots()
+        assert len(rows) == 1 and rows[0].computed_at > stale  # the live result, stored
+    assert "computed " in client.get("/analytics/emerging").get_data(as_text=True)
+
+
+def test_snapshot_of_another_period_is_not_served(
+    app: Flask, client: FlaskClient, history: dict
+) -> None:
+    with app.app_context():
+        emerging.compute_snapshot()
+        _mark_stored()
+        _snapshots()[-1].first = history["first"] - timedelta(days=1)  # yesterday's period
+        db.session.commit()
+    login(client, history["analyst"])
+    assert "STORED-MARKER" not in client.get("/analytics/emerging").get_data(as_text=True)
+
+
+def test_agents_never_get_the_site_wide_snapshot(
+    app: Flask, client: FlaskClient, history: dict
+) -> None:
+    with app.app_context():
+        emerging.compute_snapshot()
+        _mark_stored()
+        db.session.commit()
+        agent = db.session.scalar(db.select(emerging.User).filter_by(email=history["agent"]))
+        assert emerging.stored_emerging(agent, _filters(history), 0.5) is None
+        assert emerging.stored_growing(agent, "UTC", 0.5) == []
+    login(client, history["agent"])
+    html = client.get("/analytics/emerging").get_data(as_text=True)
+    assert "STORED-MARKER" not in html and "computed " not in html
+    assert f'/calls/{history["locker"][0]}"' not in html  # Alice's calls are not Bob's
+    assert "growing significantly" not in client.get("/analytics/").get_data(as_text=True)
+    with app.app_context():
+        assert len(_snapshots()) == 1  # an agent's live result is never stored as site-wide
+
+
+def test_home_notice_reads_the_stored_snapshot_not_the_process_cache(
+    app: Flask, client: FlaskClient, history: dict
+) -> None:
+    login(client, history["analyst"])
+    assert "growing significantly" not in client.get("/analytics/").get_data(as_text=True)
+    with app.app_context():
+        emerging.compute_snapshot()
+        db.session.commit()
+    emerging.clear_cache()  # another process computed it: nothing in this one's cache
+    home = client.get("/analytics/").get_data(as_text=True)
+    assert "1 emerging topic growing significantly" in home
+    with app.app_context():
+        _snapshots()[-1].computed_at = utcnow() - emerging.NOTICE_MAX_AGE - timedelta(minutes=1)
+        db.session.commit()
+    assert "growing significantly" not in client.get("/analytics/").get_data(as_text=True)
+
+
+def test_sweep_stores_a_snapshot_at_most_every_few_minutes(app: Flask, history: dict) -> None:
+    with app.app_context():
+        tasks.sweep_and_enqueue()
+        first = _snapshots()
+        assert len(first) == 1 and first[0].result["clusters"]
+        computed = first[0].computed_at
+        tasks.sweep_and_enqueue()
+        assert [r.computed_at for r in _snapshots()] == [computed]  # not due yet
+        first[0].computed_at = utcnow() - emerging.SNAPSHOT_EVERY - timedelta(seconds=1)
+        tasks.sweep_and_enqueue()
+        assert _snapshots()[-1].computed_at > computed
+
+
+def test_sweep_logs_a_failed_snapshot_and_goes_on(
+    app: Flask, history: dict, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "EMERGING_CONFIDENCE_BELOW", "not a number")  # misconfigured
+    with app.app_context():
+        assert tasks.sweep_and_enqueue() == 0  # no exception
+        assert "emerging topics snapshot failed" in caplog.text
+        assert _snapshots() == []
+        caplog.clear()
+        monkeypatch.setitem(app.config, "EMERGING_CONFIDENCE_BELOW", 0.5)
+        tasks.sweep_and_enqueue()  # backs off after a failure rather than retry every sweep
+        assert _snapshots() == [] and "snapshot failed" not in caplog.text
+        emerging.clear_cache()
+        tasks.sweep_and_enqueue()
+        assert len(_snapshots()) == 1
+
+
+def test_cli_command_stores_the_snapshot(app: Flask, history: dict) -> None:
+    result = app.test_cli_runner().invoke(args=["analytics", "emerging"])
+    assert result.exit_code == 0, result.output
+    assert "emerging topics: " in result.output and "stored" in result.output
+    with app.app_context():
+        assert len(_snapshots()) == 1
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def _sheet(body: bytes) -> list[list[object]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(body))
+    return [list(row) for row in book.active.iter_rows(values_only=True)]
+
+
+def test_xlsx_export_holds_the_clusters_with_redacted_quotes(
+    client: FlaskClient, history: dict
+) -> None:
+    login(client, history["analyst"])
+    response = client.get("/analytics/emerging/export.xlsx")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = _sheet(response.data)
+    assert rows[0][:4] == ["number", "topic", "size now", "size before"]
+    by_size = {(r[2], r[3]): r for r in rows[1:]}
+    locker, crashes = by_size[(9, 0)], by_size[(4, 6)]
+    assert locker[0] == 1 and locker[6] == "new" and locker[9] == "yes"
+    assert "locker" in locker[10]
+    quotes = locker[11].split("\n")
+    assert len(quotes) == 3 and any("[code]" in q for q in quotes)
+    assert all("code" not in q.replace("[code]", "") for q in quotes)  # the redacted text only
+    assert crashes[9] is None and isinstance(crashes[7], float)
+
+
+def test_csv_export_honours_the_filters_and_unknown_format_is_404(
+    app: Flask, client: FlaskClient, history: dict
+) -> None:
+    with app.app_context():
+        bob_id = db.session.get(Interaction, history["app"][0]).agent_id
+    login(client, history["analyst"])
+    everyone = client.get("/analytics/emerging/export.csv").get_data(as_text=True)
+    assert len(list(csv.reader(io.StringIO(everyone)))) == 3
+    only_bob = client.get(f"/analytics/emerging/export.csv?agent={bob_id}")
+    assert only_bob.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(only_bob.get_data(as_text=True))))
+    assert len(rows) == 2 and rows[1][2:4] == ["4", "6"]  # the app crashes, not the lockers
+    assert client.get("/analytics/emerging/export.pdf").status_code == 404
+
+
+def test_an_agent_exports_only_their_own_topics(client: FlaskClient, history: dict) -> None:
+    login(client, history["agent"])
+    rows = _sheet(client.get("/analytics/emerging/export.xlsx").data)
+    assert [(r[2], r[3]) for r in rows[1:]] == [(4, 6)]
+
+
+def test_page_header_links_both_exports_with_the_filters(
+    client: FlaskClient, history: dict
+) -> None:
+    login(client, history["analyst"])
+    html = client.get("/analytics/emerging?tz=UTC").get_data(as_text=True)
+    assert "/analytics/emerging/export.csv?tz=UTC" in html
+    assert "/analytics/emerging/export.xlsx?tz=UTC" in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from qa_app.analytics import event_stats
 from qa_app.analytics.events import compare_event, events_between, window_length
 from qa_app.analytics.models import Event
+from qa_app.analytics.services import Filters
 from qa_app.auth.models import Role
 from qa_app.calls.models import Channel, Interaction
 from qa_app.extensions import db
@@ -216,6 +218,9 @@ def outage(app: Flask) -> dict:
             "agent": agent_user.email,
             "first": first.id,
             "bob_after": bob_after.id,
+            "alice": alice.id,
+            "bob": bob.id,
+            "tag": tag.id,
         }
 
 
@@ -318,7 +323,7 @@ def test_event_page_shows_effects_and_agents_see_their_own(
     assert "significant" in page
     event_url = f"/analytics/events/{outage['event']}"
     assert f'href="{event_url}/interactions?side=before">See these 7 interactions' in page
-    assert f'href="{event_url}/interactions?side=after&amp;tag=outage"' in page
+    assert f'href="{event_url}/interactions?side=after&amp;tag_key=outage"' in page
     assert f'href="{event_url}/export.csv"' in page and f'href="{event_url}/export.xlsx"' in page
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     login(client, outage["agent"])
@@ -446,9 +451,9 @@ def test_every_count_drills_to_the_interactions_it_counted(
     assert _listed(after) == 15 and "Network outage" in after
     assert f'href="/calls/{outage["bob_after"]}"' in after
     assert _listed(client.get(f"{url}?side=before").get_data(as_text=True)) == 7
-    tagged = client.get(f"{url}?side=after&tag=outage").get_data(as_text=True)
+    tagged = client.get(f"{url}?side=after&tag_key=outage").get_data(as_text=True)
     assert _listed(tagged) == 8 and "tag outage" in tagged
-    assert _listed(client.get(f"{url}?side=before&tag=outage").get_data(as_text=True)) == 0
+    assert _listed(client.get(f"{url}?side=before&tag_key=outage").get_data(as_text=True)) == 0
     # the exact window, not whole days: the 3-day window holds one call a day
     assert _listed(client.get(f"{url}?side=before&days=3").get_data(as_text=True)) == 3
     assert f'href="/analytics/events/{outage["event"]}?days=3"' in client.get(
@@ -470,3 +475,97 @@ def test_agents_drill_only_into_their_own_interactions(client: FlaskClient, outa
     page = client.get(f"{url}?side=after").get_data(as_text=True)
     assert _listed(page) == 1 and f'href="/calls/{outage["bob_after"]}"' in page
     assert _listed(client.get(f"{url}?side=before").get_data(as_text=True)) == 0
+
+
+# --- the shared filter bar on top of the event's own scope ---
+
+
+def _bar(**kwargs: object) -> Filters:
+    """The default filters (UTC) with some fields set, as the filter bar would read them."""
+    return replace(Filters.default("UTC"), **kwargs)  # type: ignore[arg-type]
+
+
+def test_filters_narrow_the_comparison_on_top_of_the_scope(app: Flask, outage: dict) -> None:
+    with app.app_context():
+        admin = make_user(Role.ADMIN)
+        event = db.session.get(Event, outage["event"])
+        alice = compare_event(admin, event, filters=_bar(agent_id=outage["alice"]))
+        assert (alice.before.count, alice.after.count) == (7, 14)  # Bob's call after is out
+        assert alice.volume.ratio == pytest.approx(14 / 7)
+        assert (alice.negative.after_hits, alice.negative.after_n) == (8, 14)
+        [shift] = alice.tags
+        assert shift.share.after_share == pytest.approx(8 / 14)  # was 8 of 15
+        bob = compare_event(admin, event, filters=_bar(agent_id=outage["bob"]))
+        assert (bob.before.count, bob.after.count) == (0, 1)
+        tech = compare_event(admin, event, filters=_bar(queue="tech"))
+        assert (tech.before.count, tech.after.count) == (0, 14)
+        tagged = compare_event(admin, event, filters=_bar(tag_id=outage["tag"]))
+        assert (tagged.before.count, tagged.after.count) == (0, 8)
+        assert compare_event(admin, event, filters=_bar(channel="chat")).after.count == 0
+        event.scope = {"queues": ["tech"]}  # the scope and the bar both apply
+        assert compare_event(admin, event, filters=_bar(agent_id=outage["bob"])).after.count == 0
+        assert compare_event(admin, event, filters=_bar(agent_id=outage["alice"])).after.count == 14
+
+
+def test_event_page_applies_the_filter_bar_to_chart_links_and_exports(
+    client: FlaskClient, outage: dict, people: dict
+) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    login(client, people["reviewer"])
+    event_url = f"/analytics/events/{outage['event']}"
+    page = client.get(f"{event_url}?agent={outage['alice']}&days=7").get_data(as_text=True)
+    assert 'class="card filterbar"' in page and f'action="{event_url}"' in page
+    assert '<input type="hidden" name="days" value="7">' in page  # the window survives Apply
+    assert "<strong>14 interactions</strong>" in page and "×2.00" in page
+    assert "+57.1 pts" in page  # outage tag: 0 of 7 -> 8 of 14
+    alice = outage["alice"]
+    assert f"/interactions?agent={alice}&amp;side=after&amp;days=7&amp;tag_key=outage" in page
+    assert f'href="{event_url}/export.csv?agent={outage["alice"]}&amp;days=7"' in page
+    assert f'<input type="hidden" name="agent" value="{outage["alice"]}">' in page  # window picker
+    rows = list(csv.reader(io.StringIO(
+        client.get(f"{event_url}/export.csv?agent={outage['alice']}").get_data(as_text=True)
+    )))  # fmt: skip
+    windows = {r[0]: r for r in rows if r and r[0] in ("before", "after")}
+    assert windows["before"][4] == "7" and windows["after"][4] == "14"
+    book = load_workbook(io.BytesIO(client.get(f"{event_url}/export.xlsx?queue=tech").data))
+    sheet = [list(r) for r in book.active.iter_rows(values_only=True)]
+    assert any(r[0] == "after" and r[4] == 14 for r in sheet)
+    assert any(r[0] == "before" and r[4] == 0 for r in sheet)
+    drill = f"{event_url}/interactions?side=after"
+    listed = client.get(f"{drill}&agent={outage['bob']}").get_data(as_text=True)
+    assert _listed(listed) == 1 and f'href="/calls/{outage["bob_after"]}"' in listed
+    assert f'href="{event_url}?agent={outage["bob"]}"' in listed  # back keeps the filters
+    assert _listed(client.get(f"{drill}&tag={outage['tag']}").get_data(as_text=True)) == 8
+    tokyo = client.get(f"{event_url}?tz=Asia/Tokyo").get_data(as_text=True)
+    assert "times in Asia/Tokyo" in tokyo
+    local = (outage["start"] + timedelta(hours=9)).strftime("%d %b %Y %H:%M")
+    assert local in tokyo  # the start, shown in the chosen zone
+
+
+def test_bad_filters_on_the_event_page_are_explained_and_ignored(
+    client: FlaskClient, outage: dict, people: dict
+) -> None:
+    login(client, people["reviewer"])
+    page = client.get(f"/analytics/events/{outage['event']}?agent=999999").get_data(as_text=True)
+    assert "Not a valid choice" in page
+    assert "<strong>15 interactions</strong>" in page  # the defaults: every visible call
+
+
+def test_an_agent_cannot_filter_into_another_agents_calls(
+    client: FlaskClient, outage: dict
+) -> None:
+    login(client, outage["agent"])
+    url = f"/analytics/events/{outage['event']}"
+    page = client.get(f"{url}?agent={outage['alice']}").get_data(as_text=True)
+    assert "<strong>14 interactions</strong>" not in page
+    listed = client.get(f"{url}/interactions?side=after&agent={outage['alice']}")
+    assert _listed(listed.get_data(as_text=True)) <= 1
+    assert f'href="/calls/{outage["bob_after"]}"' in listed.get_data(as_text=True) or (
+        _listed(listed.get_data(as_text=True)) == 0
+    )
+    rows = client.get(f"{url}/export.csv?queue=tech").get_data(as_text=True)
+    assert "\r\nafter," in rows and ",14," not in rows  # his own calls only: none in tech
