@@ -69,9 +69,25 @@ def sweep_and_enqueue() -> int:
     if pending:
         log.warning("sweep: re-sending %d lost job(s): %s", len(pending), pending)
     sent = enqueue(pending)
+    resend_tagging_runs()
     refresh_analytics_rollup()
     emerging.refresh_snapshot_if_due()  # logs its failures; never stops the sweep
     return sent
+
+
+def resend_tagging_runs() -> None:
+    """Taxonomy back-tests and re-tags lost by a dead worker or a down broker (issue 9)."""
+    from qa_app.tagging import runs  # the tagging feature imports this module lazily too
+
+    try:
+        resend = runs.sweep_runs()
+        db.session.commit()
+    except Exception:  # noqa: BLE001  (never stops the job sweep)
+        db.session.rollback()
+        log.exception("sweeping tagging runs failed; trying again later")
+        return
+    for run_id in resend:
+        runs.send_run(run_id)
 
 
 def refresh_analytics_rollup() -> None:

@@ -7,6 +7,7 @@ flush, the task commits.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +22,11 @@ from qa_app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+# a run queued this long was never picked up (broker down when sent): send it again
+RESEND_AFTER = timedelta(minutes=5)
+# a back-test of 100k interactions takes seconds and a re-tag minutes: a run still "running"
+# after this lost its worker (killed mid-run; the redelivered message is refused as a duplicate)
+LOST_AFTER = timedelta(minutes=30)
 
 
 def get_run(run_id: int) -> TaggingRun | None:
@@ -121,3 +127,27 @@ def execute_run(run: TaggingRun, progress: Any) -> dict[str, Any]:
 
     tagged = retag_history(run.taxonomy, progress)
     return {"tagged": int(tagged)}
+
+
+def sweep_runs() -> list[int]:
+    """Fail runs whose worker died and return the ids of queued runs to send again.
+
+    A lost run is marked failed with what to do, so the page stops polling and the user can
+    start it again; nothing the run would have written is half-kept (results are stored only
+    when a run finishes, re-tags replace assignments per batch and are safe to repeat).
+    """
+    now = utcnow()
+    lost = select(TaggingRun).where(
+        TaggingRun.status == RunStatus.RUNNING, TaggingRun.started_at < now - LOST_AFTER
+    )
+    for run in db.session.scalars(lost):
+        run.status = RunStatus.FAILED
+        run.error = "The worker stopped during this run (restarted or killed). Start it again."
+        run.finished_at = now
+        log.warning("tagging run %s lost its worker; marked failed", run.id)
+    stuck = select(TaggingRun.id).where(
+        TaggingRun.status == RunStatus.QUEUED, TaggingRun.created_at < now - RESEND_AFTER
+    )
+    resend = list(db.session.scalars(stuck))
+    db.session.flush()
+    return resend

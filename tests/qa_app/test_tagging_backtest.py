@@ -253,3 +253,31 @@ def test_a_queued_backtest_shows_progress_until_a_worker_runs_it(
     db.session.expire_all()
     status = client.get(f"/taxonomy/runs.json?ids={run.id}").get_json()[str(run.id)]
     assert (status["status"], status["completed"], status["total"]) == ("done", 6, 6)
+
+
+def test_the_sweep_fails_runs_whose_worker_died_and_resends_unsent_ones(history: dict) -> None:
+    from datetime import timedelta
+
+    from qa_app.tagging.runs import sweep_runs
+    from qa_app.tasks import run_tagging
+    from qa_app.timeutil import utcnow
+
+    draft = _draft_with_refund_split()
+    long_ago = utcnow() - timedelta(hours=2)
+    lost = TaggingRun(
+        taxonomy=draft, kind=RunKind.BACKTEST, status=RunStatus.RUNNING, started_at=long_ago
+    )
+    running = TaggingRun(
+        taxonomy=draft, kind=RunKind.BACKTEST, status=RunStatus.RUNNING, started_at=utcnow()
+    )
+    unsent = TaggingRun(taxonomy=draft, kind=RunKind.BACKTEST, created_at=long_ago)
+    fresh = TaggingRun(taxonomy=draft, kind=RunKind.BACKTEST)
+    db.session.add_all([lost, running, unsent, fresh])
+    db.session.commit()
+
+    assert sweep_runs() == [unsent.id]
+    db.session.commit()
+    assert lost.status is RunStatus.FAILED and "Start it again" in lost.error
+    assert running.status is RunStatus.RUNNING  # a live run is left alone
+    assert run_tagging(lost.id) == "skipped"  # the redelivered message still does nothing
+    assert run_tagging(unsent.id) == "done"  # what the worker does with the re-sent message
