@@ -17,7 +17,7 @@ from scoring.tagging_semantic import Encode
 from scoring.taxonomy import Taxonomy
 from scoring.types import UNKNOWN, Interaction, Turn
 
-__all__ = ["BacktestReport", "TagChange", "backtest"]
+__all__ = ["BacktestReport", "TagChange", "backtest", "change_status"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,8 @@ def _vectors(embeddings: np.ndarray | Sequence[np.ndarray], count: int) -> list[
     return vectors
 
 
-def _status(key: str, old: Taxonomy, new: Taxonomy) -> str:
+def change_status(key: str, old: Taxonomy, new: Taxonomy) -> str:
+    """How a tag's definition moved: ``added``, ``removed``, ``changed`` or ``unchanged``."""
     before, after = old.get(key), new.get(key)
     if before is None:
         return "added"
@@ -123,7 +124,7 @@ def backtest(
         after = new_on[:, new_keys.index(key)] if key in new_keys else none
         gained = np.flatnonzero(after & ~before)
         lost = np.flatnonzero(before & ~after)
-        status = _status(key, old_taxonomy, new_taxonomy)
+        status = change_status(key, old_taxonomy, new_taxonomy)
         if status == "unchanged" and not len(gained) and not len(lost):
             continue
         changes.append(

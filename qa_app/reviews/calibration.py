@@ -28,10 +28,10 @@ from qa_app.reviews.models import (
 from qa_app.reviews.notifications import notify
 from qa_app.reviews.services import (
     Conflict,
-    IncompleteScorecard,
     ReviewError,
     ScorecardInput,
     apply_items,
+    mark_submitted,
     new_items,
     recompute_total,
     touch,
@@ -181,11 +181,7 @@ def save_blind_scorecard(
     evaluation.comment = data.comment.strip()
     recompute_total(evaluation)
     if submit:
-        missing = [i.criterion for i in evaluation.items if i.score is None and not i.is_na]
-        if missing:
-            raise IncompleteScorecard(missing)
-        evaluation.status = EvaluationStatus.SUBMITTED
-        evaluation.submitted_at = utcnow()
+        mark_submitted(evaluation)
     touch(evaluation)
     db.session.flush()
     return evaluation

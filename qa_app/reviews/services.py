@@ -206,6 +206,18 @@ def item_state(item: EvaluationItem) -> dict[str, Any]:
     return {"criterion": item.criterion.key, "score": item.score, "na": item.is_na}
 
 
+def mark_submitted(evaluation: Evaluation) -> None:
+    """Submit a scorecard (review or calibration) once every criterion is scored or N/A.
+
+    :raise IncompleteScorecard: the criteria still neither scored nor N/A.
+    """
+    missing = [i.criterion for i in evaluation.items if i.score is None and not i.is_na]
+    if missing:
+        raise IncompleteScorecard(missing)
+    evaluation.status = EvaluationStatus.SUBMITTED
+    evaluation.submitted_at = utcnow()
+
+
 def recompute_total(evaluation: Evaluation) -> None:
     spec = rubric_spec(evaluation.rubric)
     weighted = weights = 0.0
@@ -309,11 +321,7 @@ def save_scorecard(
     evaluation.private_note = data.private_note.strip()
     recompute_total(evaluation)
     if submit:
-        missing = [i.criterion for i in evaluation.items if i.score is None and not i.is_na]
-        if missing:
-            raise IncompleteScorecard(missing)
-        evaluation.status = EvaluationStatus.SUBMITTED
-        evaluation.submitted_at = utcnow()
+        mark_submitted(evaluation)
         record_audit(
             actor,
             "evaluation.submit",

@@ -25,6 +25,7 @@ from qa_app.tagging.library import to_library
 from qa_app.tagging.models import Taxonomy
 from qa_app.timeutil import utcnow
 from scoring import encoder
+from scoring.tagging_backtest import change_status
 from scoring.tagging_rules import RuleRunner
 
 Progress = Callable[[str, int, int], None]
@@ -64,15 +65,6 @@ class _Counts:
     lost: list[int] = field(default_factory=list)
     gained_total: int = 0
     lost_total: int = 0
-
-
-def _status(key: str, old: scoring.Taxonomy, new: scoring.Taxonomy) -> str:
-    before, after = old.get(key), new.get(key)
-    if before is None:
-        return "added"
-    if after is None:
-        return "removed"
-    return "unchanged" if before == after else "changed"
 
 
 def compare_taxonomies(
@@ -121,7 +113,7 @@ def compare_taxonomies(
         report("history", done, total)
     changes = []
     for key, c in counts.items():
-        status = _status(key, old, new)
+        status = change_status(key, old, new)
         if status == "unchanged" and not (c.gained_total or c.lost_total):
             continue
         changes.append(

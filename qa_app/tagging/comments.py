@@ -15,10 +15,8 @@ from sqlalchemy.orm import joinedload
 from qa_app.auth.models import User
 from qa_app.extensions import db
 from qa_app.tagging.library import published_taxonomy
-from qa_app.tagging.models import AssignmentState, Tag, TagAssignment
-from qa_app.timeutil import utcnow
+from qa_app.tagging.models import Tag, TagAssignment
 
-REVIEWER = "reviewer"
 PREFIX = "comment_tags_"
 
 
@@ -82,17 +80,7 @@ def store_comment_tags(evaluation: Any, chosen: Mapping[int, list[str]], actor: 
             if key in current:
                 continue
             db.session.add(
-                TagAssignment(
-                    tag=live[key],
-                    taxonomy_id=live[key].taxonomy_id,
-                    evaluation_item_id=item.id,
-                    confidence=1.0,
-                    evidence=[],
-                    source=REVIEWER,
-                    state=AssignmentState.CONFIRMED,
-                    decided_by_id=actor.id,
-                    decided_at=utcnow(),
-                )
+                TagAssignment.added_by_reviewer(live[key], actor.id, evaluation_item_id=item.id)
             )
     db.session.flush()
 

@@ -23,6 +23,7 @@ from qa_app.calls.services import visible_interactions
 from qa_app.extensions import db
 from qa_app.tagging.library import published_taxonomy, to_library
 from qa_app.tagging.models import (
+    REVIEWER_SOURCE,
     AssignmentState,
     Tag,
     TagAssignment,
@@ -32,7 +33,6 @@ from qa_app.tagging.models import (
 from qa_app.tagging.services import EditError, open_draft, start_draft
 from qa_app.timeutil import utcnow
 
-REVIEWER = "reviewer"  # TagAssignment.source of a tag a reviewer added
 Z_95 = 1.96
 
 
@@ -104,7 +104,7 @@ def tag_precision(taxonomy_id: int) -> dict[str, TagPrecision]:
     counts: dict[str, dict[str, int]] = {}
     for key, source, state, n in rows:
         c = counts.setdefault(key, {"confirmed": 0, "rejected": 0, "added": 0})
-        if source == REVIEWER:
+        if source == REVIEWER_SOURCE:
             c["added"] += n
         elif state is AssignmentState.CONFIRMED:
             c["confirmed"] += n
@@ -307,7 +307,7 @@ def undo_decision(assignment: TagAssignment, actor: User) -> TagAssignment | Non
     if assignment.interaction_id is None:
         raise DecisionError("Only tags on an interaction are confirmed or rejected here.")
     before = _snapshot(assignment)
-    if assignment.source == REVIEWER:
+    if assignment.source == REVIEWER_SOURCE:
         record_audit(actor, "tag.remove", assignment, before, None)
         db.session.delete(assignment)
         db.session.flush()
@@ -349,17 +349,7 @@ def add_reviewer_tag(interaction: Interaction, key: str, actor: User) -> TagAssi
     )
     if existing is not None:
         return decide_tag(existing, AssignmentState.CONFIRMED, actor)
-    assignment = TagAssignment(
-        tag=tag,
-        taxonomy_id=tag.taxonomy_id,
-        interaction_id=interaction.id,
-        confidence=1.0,
-        evidence=[],
-        source=REVIEWER,
-        state=AssignmentState.CONFIRMED,
-        decided_by_id=actor.id,
-        decided_at=utcnow(),
-    )
+    assignment = TagAssignment.added_by_reviewer(tag, actor.id, interaction_id=interaction.id)
     db.session.add(assignment)
     db.session.flush()
     record_audit(actor, "tag.add", assignment, None, _snapshot(assignment))

@@ -86,6 +86,9 @@ class AssignmentState(enum.StrEnum):
     REJECTED = "rejected"
 
 
+REVIEWER_SOURCE = "reviewer"  # TagAssignment.source of a tag a reviewer put there
+
+
 class TagAssignment(db.Model):
     """A tag on exactly one target: an interaction, a segment, or a reviewer comment."""
 
@@ -118,6 +121,22 @@ class TagAssignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tag: Mapped[Tag] = relationship()
+
+    @classmethod
+    def added_by_reviewer(cls, tag: Tag, actor_id: int, **target: int) -> TagAssignment:
+        """A tag a reviewer put on ``target`` (``interaction_id=`` or ``evaluation_item_id=``):
+        confirmed by that act, with no tagger evidence."""
+        return cls(
+            tag=tag,
+            taxonomy_id=tag.taxonomy_id,
+            confidence=1.0,
+            evidence=[],
+            source=REVIEWER_SOURCE,
+            state=AssignmentState.CONFIRMED,
+            decided_by_id=actor_id,
+            decided_at=utcnow(),
+            **target,
+        )
 
 
 class SegmentEmbeddings(db.Model):
